@@ -1,0 +1,19 @@
+"""skhp: hyperparameter search for scikit-learn models, neural nets and LLMs.
+
+Grid, random and Bayesian search through the scikit-learn API. Heavy
+dependencies (torch, transformers, dask, ...) are optional extras, imported
+only by the modules that need them.
+"""
+
+from ._version import __version__
+from .search import BayesSearchCV
+from .space import Categorical, Integer, Real, grid
+
+__all__ = [
+    "BayesSearchCV",
+    "Categorical",
+    "Integer",
+    "Real",
+    "__version__",
+    "grid",
+]
