@@ -58,5 +58,5 @@ def import_optional(name, *, extra=None, purpose=None):
         need = f" for {purpose}" if purpose else ""
         raise ImportError(
             f"{top!r} is required{need} but is not installed. "
-            f"Install it with: pip install \"skhp[{extra}]\""
+            f'Install it with: pip install "skhp[{extra}]"'
         ) from exc

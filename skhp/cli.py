@@ -28,9 +28,14 @@ def _grid_within(space, budget):
 
     best = None
     for n in range(1, 50):
-        candidate = grid(space, n_points={"logisticregression__C": n,
-                                          "logisticregression__l1_ratio": n,
-                                          "logisticregression__max_iter": 1})
+        candidate = grid(
+            space,
+            n_points={
+                "logisticregression__C": n,
+                "logisticregression__l1_ratio": n,
+                "logisticregression__max_iter": 1,
+            },
+        )
         if len(ParameterGrid(candidate)) > budget:
             break
         best = candidate
@@ -41,7 +46,9 @@ def _positive_int(text):
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, got {text!r}"
+        ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
     return value
@@ -83,10 +90,12 @@ def demo(args):
     common = {"cv": cv, "n_jobs": args.n_jobs}
     searchers = {
         "grid": GridSearchCV(pipe, param_grid, **common),
-        "random": RandomizedSearchCV(pipe, space, n_iter=args.budget,
-                                     random_state=args.random_state, **common),
-        "bayes": BayesSearchCV(pipe, space, n_iter=args.budget,
-                               random_state=args.random_state, **common),
+        "random": RandomizedSearchCV(
+            pipe, space, n_iter=args.budget, random_state=args.random_state, **common
+        ),
+        "bayes": BayesSearchCV(
+            pipe, space, n_iter=args.budget, random_state=args.random_state, **common
+        ),
     }
     print(
         f"skhp {__version__} demo: LogisticRegression on {args.dataset} "
@@ -105,17 +114,22 @@ def demo(args):
             search.fit(X, y)
         wall = time.perf_counter() - start
         best = {k.split("__", 1)[1]: v for k, v in search.best_params_.items()}
-        rows.append((name, search.best_score_, len(search.cv_results_["params"]),
-                     wall, best))
+        rows.append(
+            (name, search.best_score_, len(search.cv_results_["params"]), wall, best)
+        )
 
     print()
-    print(f"{'searcher':<9} {'best CV accuracy':>17} {'evaluations':>12} {'wall time':>10}")
+    print(
+        f"{'searcher':<9} {'best CV accuracy':>17} {'evaluations':>12} "
+        f"{'wall time':>10}"
+    )
     for name, score, n, wall, _ in rows:
         print(f"{name:<9} {score:>17.4f} {n:>12d} {wall:>9.1f}s")
     print()
     for name, _, _, _, best in rows:
         shown = ", ".join(
-            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in best.items()
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in best.items()
         )
         print(f"best {name}: {shown}")
     return 0
@@ -136,17 +150,37 @@ def build_parser():
         "LogisticRegression (StandardScaler first) over skhp's preset space of "
         "solver, penalty, C, max_iter and fit_intercept.",
     )
-    p.add_argument("--dataset", choices=DATASETS, default="breast_cancer",
-                   help="built-in data set (default: %(default)s)")
-    p.add_argument("--budget", type=_positive_int, default=30,
-                   help="candidates per searcher; grid search takes the finest grid "
-                   "that fits (default: %(default)s)")
-    p.add_argument("--cv", type=_positive_int, default=3,
-                   help="cross-validation folds (default: %(default)s)")
-    p.add_argument("--n-jobs", type=int, default=1,
-                   help="parallel fits, -1 for all cores (default: %(default)s)")
-    p.add_argument("--random-state", type=int, default=0,
-                   help="seed for the searchers and the folds (default: %(default)s)")
+    p.add_argument(
+        "--dataset",
+        choices=DATASETS,
+        default="breast_cancer",
+        help="built-in data set (default: %(default)s)",
+    )
+    p.add_argument(
+        "--budget",
+        type=_positive_int,
+        default=30,
+        help="candidates per searcher; grid search takes the finest grid "
+        "that fits (default: %(default)s)",
+    )
+    p.add_argument(
+        "--cv",
+        type=_positive_int,
+        default=3,
+        help="cross-validation folds (default: %(default)s)",
+    )
+    p.add_argument(
+        "--n-jobs",
+        type=int,
+        default=1,
+        help="parallel fits, -1 for all cores (default: %(default)s)",
+    )
+    p.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        help="seed for the searchers and the folds (default: %(default)s)",
+    )
     p.set_defaults(func=demo)
     return parser
 

@@ -8,8 +8,14 @@ from skhp.linear import LogisticRegression
 ESTIMATORS = [
     LogisticRegression(),
     LogisticRegression(penalty="l1", solver="liblinear"),
-    BayesSearchCV(LogisticRegression(), {"C": Real(0.1, 10, prior="log-uniform")},
-                  n_iter=3, n_initial_points=2, cv=2, random_state=0),
+    BayesSearchCV(
+        LogisticRegression(),
+        {"C": Real(0.1, 10, prior="log-uniform")},
+        n_iter=3,
+        n_initial_points=2,
+        cv=2,
+        random_state=0,
+    ),
 ]
 
 _EVERY_CANDIDATE_FAILS = (

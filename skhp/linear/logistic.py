@@ -226,7 +226,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if isinstance(model, OneVsRestClassifier):
             inner = model.estimators_
             self.coef_ = np.vstack([e.coef_ for e in inner])
-            self.intercept_ = np.concatenate([np.atleast_1d(e.intercept_) for e in inner])
+            self.intercept_ = np.concatenate(
+                [np.atleast_1d(e.intercept_) for e in inner]
+            )
             self.n_iter_ = np.array([max(int(np.max(e.n_iter_)) for e in inner)])
         else:
             self.coef_ = model.coef_
@@ -273,4 +275,3 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-

@@ -85,19 +85,31 @@ def logistic_regression(
         penalties = tuple(p for p in SOLVER_PENALTIES[solver] if p in ("l1", "l2"))
         by_penalties.setdefault(penalties, []).append(solver)
     branches = [
-        {"solver": Categorical(solvers_), "penalty": Categorical(list(pens)), "C": C,
-         **common}
+        {
+            "solver": Categorical(solvers_),
+            "penalty": Categorical(list(pens)),
+            "C": C,
+            **common,
+        }
         for pens, solvers_ in by_penalties.items()
     ]
     if "saga" in chosen:
         branches.append(
-            {"solver": Categorical(["saga"]), "penalty": Categorical(["elasticnet"]),
-             "C": C, "l1_ratio": Real(0.0, 1.0), **common}
+            {
+                "solver": Categorical(["saga"]),
+                "penalty": Categorical(["elasticnet"]),
+                "C": C,
+                "l1_ratio": Real(0.0, 1.0),
+                **common,
+            }
         )
     unpenalised = [s for s in chosen if "none" in SOLVER_PENALTIES[s]]
     if unpenalised:
         branches.append(
-            {"solver": Categorical(unpenalised), "penalty": Categorical(["none"]),
-             **common}
+            {
+                "solver": Categorical(unpenalised),
+                "penalty": Categorical(["none"]),
+                **common,
+            }
         )
     return [{prefix + name: dim for name, dim in b.items()} for b in branches]

@@ -207,9 +207,9 @@ class BayesSearchCV(BaseSearchCV):
     def _check_callbacks(self):
         if self.callbacks is None:
             return []
-        callbacks = self.callbacks if isinstance(self.callbacks, list) else [
-            self.callbacks
-        ]
+        callbacks = (
+            self.callbacks if isinstance(self.callbacks, list) else [self.callbacks]
+        )
         for cb in callbacks:
             if not callable(cb):
                 raise ValueError(
@@ -264,6 +264,7 @@ class BayesSearchCV(BaseSearchCV):
         if warming:
             # Round robin over the initial design, fewest proposals first.
             return min(warming, key=lambda b: b.n_proposed / b.n_initial)
+
         # Every surrogate is fitted: take the branch whose proposal has the
         # lowest lower confidence bound (scores are told negated, so lower is
         # better, and all branches model the same score).
@@ -345,7 +346,9 @@ class BayesSearchCV(BaseSearchCV):
         n_fits = self.n_splits_
 
         while len(scores) < self.n_iter:
-            batch = self._propose(branches, min(self.n_points, self.n_iter - len(scores)))
+            batch = self._propose(
+                branches, min(self.n_points, self.n_iter - len(scores))
+            )
             if not batch:
                 break  # every distinct candidate of a finite space was tried
             errors = []
@@ -365,7 +368,7 @@ class BayesSearchCV(BaseSearchCV):
 
             batch_scores = self._batch_scores(results, len(batch))
             scores.extend(batch_scores)
-            for i, (branch, point, params) in enumerate(batch):
+            for i, (_, _, params) in enumerate(batch):
                 fold_errors = errors[i * n_fits : (i + 1) * n_fits]
                 first = next((e for e in fold_errors if e is not None), None)
                 if first is None or math.isfinite(batch_scores[i]):
@@ -407,8 +410,7 @@ class BayesSearchCV(BaseSearchCV):
             raise ValueError(
                 f"All {len(scores)} candidates failed (no finite mean test score), so "
                 "there is no best candidate. The estimator is probably misconfigured "
-                "for this data or space; set error_score='raise' to debug."
-                + detail
+                "for this data or space; set error_score='raise' to debug." + detail
             )
 
     def _batch_scores(self, results, n):
@@ -417,8 +419,9 @@ class BayesSearchCV(BaseSearchCV):
         elif isinstance(self.refit, str) and f"mean_test_{self.refit}" in results:
             key = f"mean_test_{self.refit}"
         else:
-            metrics = sorted(k[len("mean_test_") :] for k in results if
-                             k.startswith("mean_test_"))
+            metrics = sorted(
+                k[len("mean_test_") :] for k in results if k.startswith("mean_test_")
+            )
             raise ValueError(
                 "BayesSearchCV optimises one metric: the scoring returned several "
                 f"({metrics}); set `refit` to the one to optimise, but got "
@@ -441,7 +444,9 @@ class BayesSearchCV(BaseSearchCV):
                 pending_failures.append((branch, point))
         if finite and pending_failures:
             worst, best = -min(finite), -max(finite)
-            penalty = worst + max(_FAILURE_MARGIN * (worst - best), 1e-6 * (1 + abs(worst)))
+            penalty = worst + max(
+                _FAILURE_MARGIN * (worst - best), 1e-6 * (1 + abs(worst))
+            )
             for branch, point in pending_failures:
                 by_branch.setdefault(id(branch), (branch, [], []))
                 by_branch[id(branch)][1].append(point)

@@ -56,13 +56,23 @@ class BranchEncoding:
             dim = self.dimensions[name]
             if isinstance(dim, Real):
                 out.append(
-                    sk.Real(dim.low, dim.high, prior=dim.prior, transform="normalize",
-                            name=name)
+                    sk.Real(
+                        dim.low,
+                        dim.high,
+                        prior=dim.prior,
+                        transform="normalize",
+                        name=name,
+                    )
                 )
             elif isinstance(dim, Integer):
                 out.append(
-                    sk.Integer(dim.low, dim.high, prior=dim.prior,
-                               transform="normalize", name=name)
+                    sk.Integer(
+                        dim.low,
+                        dim.high,
+                        prior=dim.prior,
+                        transform="normalize",
+                        name=name,
+                    )
                 )
             else:
                 out.append(sk.Categorical(list(range(len(dim))), name=name))

@@ -147,8 +147,10 @@ class _Numeric(Dimension):
             )
         if n_points == 1:
             # The centre of the range, on the prior's scale.
-            centre = math.sqrt(self.low * self.high) if self.is_log else (
-                (self.low + self.high) / 2
+            centre = (
+                math.sqrt(self.low * self.high)
+                if self.is_log
+                else ((self.low + self.high) / 2)
             )
             return np.array([centre])
         space = np.geomspace if self.is_log else np.linspace
@@ -323,7 +325,8 @@ class Categorical(Dimension, Sequence):
                 if _same(a, b):
                     raise ValueError(
                         f"{_describe('Categorical', name)}: `choices` must be "
-                        f"distinct, but {a!r} appears more than once in {list(choices)!r}."
+                        f"distinct, but {a!r} appears more than once in "
+                        f"{list(choices)!r}."
                     )
         self.choices = choices
 

@@ -38,9 +38,9 @@ def grid(space, n_points=5):
     Examples
     --------
     >>> from skhp import Real, Categorical, grid
-    >>> grid({"C": Real(0.01, 100, prior="log-uniform"), "fit_intercept": [True, False]},
-    ...      n_points=3)
-    {'C': [0.01, 1.0, 100.0], 'fit_intercept': [True, False]}
+    >>> space = {"C": Real(0.01, 100, prior="log-uniform"), "fit": [True, False]}
+    >>> grid(space, n_points=3)
+    {'C': [0.01, 1.0, 100.0], 'fit': [True, False]}
     """
     if isinstance(n_points, Mapping):
         bad = {k: v for k, v in n_points.items() if not isinstance(v, numbers.Integral)}

@@ -36,7 +36,8 @@ def test_solver_penalty_table_matches_the_installed_sklearn(binary, solver, pena
     # exactly the pairs the table allows, without a deprecation warning.
     X, y = binary
     sk = SkLogisticRegression(
-        solver=solver, max_iter=50,
+        solver=solver,
+        max_iter=50,
         **sklearn_logistic_params(penalty, 1.0, _params(penalty).get("l1_ratio")),
     )
     with warnings.catch_warnings():
@@ -45,12 +46,15 @@ def test_solver_penalty_table_matches_the_installed_sklearn(binary, solver, pena
         warnings.simplefilter("ignore", ConvergenceWarning)
         if penalty in SOLVER_PENALTIES[solver]:
             sk.fit(X, y)
-            LogisticRegression(penalty, solver=solver, max_iter=50,
-                               **_params(penalty)).fit(X, y)
+            LogisticRegression(
+                penalty, solver=solver, max_iter=50, **_params(penalty)
+            ).fit(X, y)
         else:
             with pytest.raises(ValueError):
                 sk.fit(X, y)
-            with pytest.raises(ValueError, match=f"solver={solver!r} supports penalty in"):
+            with pytest.raises(
+                ValueError, match=f"solver={solver!r} supports penalty in"
+            ):
                 LogisticRegression(penalty, solver=solver, **_params(penalty)).fit(X, y)
 
 
@@ -67,7 +71,9 @@ def test_penalties_mean_what_they_say(binary):
     # "none" ignores C
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        other = LogisticRegression("none", C=1e-3, solver="lbfgs", max_iter=500).fit(X, y)
+        other = LogisticRegression("none", C=1e-3, solver="lbfgs", max_iter=500).fit(
+            X, y
+        )
     np.testing.assert_allclose(other.coef_, free.coef_)
 
 
@@ -77,8 +83,9 @@ def test_liblinear_multiclass_is_one_vs_rest(multiclass):
     assert clf.coef_.shape == (10, 64) and clf.score(X, y) > 0.9
     proba = clf.predict_proba(X[:5])
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    weighted = LogisticRegression("l2", solver="liblinear",
-                                  class_weight={0: 100.0}).fit(X, y)
+    weighted = LogisticRegression(
+        "l2", solver="liblinear", class_weight={0: 100.0}
+    ).fit(X, y)
     assert (weighted.predict(X) == 0).sum() >= (clf.predict(X) == 0).sum()
 
 
@@ -87,9 +94,15 @@ def test_liblinear_multiclass_is_one_vs_rest(multiclass):
     [
         ({"penalty": "elasticnet", "solver": "saga"}, "needs l1_ratio in"),
         ({"penalty": "l2", "l1_ratio": 0.5}, "l1_ratio is used only with"),
-        ({"penalty": "l3"}, "'penalty' parameter of LogisticRegression must be a str among"),
+        (
+            {"penalty": "l3"},
+            "'penalty' parameter of LogisticRegression must be a str among",
+        ),
         ({"C": -1.0}, "'C' parameter of LogisticRegression must be a float"),
-        ({"penalty": "none", "solver": "liblinear"}, "or a solver that supports 'none'"),
+        (
+            {"penalty": "none", "solver": "liblinear"},
+            "or a solver that supports 'none'",
+        ),
     ],
 )
 def test_bad_parameters_raise_in_fit(binary, params, match):

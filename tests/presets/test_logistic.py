@@ -34,7 +34,9 @@ def test_every_valid_pair_can_occur_and_no_invalid_one():
 def test_solvers_restrict_the_space():
     space = logistic_regression(solvers=["liblinear"])
     assert [list(b["solver"]) for b in space] == [["liblinear"]]
-    with pytest.raises(ValueError, match=r"`solvers` must be a non-empty list drawn from"):
+    with pytest.raises(
+        ValueError, match=r"`solvers` must be a non-empty list drawn from"
+    ):
         logistic_regression(solvers=["adam"])
 
 
@@ -54,10 +56,12 @@ def test_every_candidate_of_every_searcher_fits(dataset):
     pipe = make_pipeline(StandardScaler(), LogisticRegression())
     searches = [
         GridSearchCV(pipe, grid(space, n_points=2), cv=2, error_score="raise"),
-        RandomizedSearchCV(pipe, space, n_iter=30, cv=2, error_score="raise",
-                           random_state=0),
-        BayesSearchCV(pipe, space, n_iter=20, cv=2, error_score="raise",
-                      random_state=0),
+        RandomizedSearchCV(
+            pipe, space, n_iter=30, cv=2, error_score="raise", random_state=0
+        ),
+        BayesSearchCV(
+            pipe, space, n_iter=20, cv=2, error_score="raise", random_state=0
+        ),
     ]
     for search in searches:
         with warnings.catch_warnings():
@@ -71,6 +75,8 @@ def test_every_candidate_of_every_searcher_fits(dataset):
             _valid(p, prefix)
         assert np.isfinite(search.cv_results_["mean_test_score"]).all()
         assert search.best_score_ > 0.8
-    grid_pairs = {(p[prefix + "solver"], p[prefix + "penalty"])
-                  for p in searches[0].cv_results_["params"]}
+    grid_pairs = {
+        (p[prefix + "solver"], p[prefix + "penalty"])
+        for p in searches[0].cv_results_["params"]
+    }
     assert len(grid_pairs) == sum(len(v) for v in SOLVER_PENALTIES.values())

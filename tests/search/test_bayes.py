@@ -79,8 +79,9 @@ def test_fit_evaluates_n_iter_candidates_inside_the_space(cancer):
 def test_cv_results_have_gridsearchcv_schema(cancer):
     X, y = cancer
     space = {"C": [0.1, 1.0]}
-    bayes = BayesSearchCV(SVC(), space, n_iter=2, cv=3, random_state=0,
-                          return_train_score=True).fit(X, y)
+    bayes = BayesSearchCV(
+        SVC(), space, n_iter=2, cv=3, random_state=0, return_train_score=True
+    ).fit(X, y)
     grid_search = GridSearchCV(SVC(), space, cv=3, return_train_score=True).fit(X, y)
     assert set(bayes.cv_results_) == set(grid_search.cv_results_)
     for key, value in grid_search.cv_results_.items():
@@ -92,8 +93,14 @@ def test_same_random_state_gives_identical_results(digits):
     space = {"C": Real(1e-3, 1e2, prior="log-uniform"), "fit_intercept": [True, False]}
 
     def run():
-        search = BayesSearchCV(LogisticRegression(max_iter=200), space, n_iter=8,
-                               n_initial_points=4, cv=3, random_state=7)
+        search = BayesSearchCV(
+            LogisticRegression(max_iter=200),
+            space,
+            n_iter=8,
+            n_initial_points=4,
+            cv=3,
+            random_state=7,
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             return search.fit(X, y).cv_results_
@@ -106,7 +113,9 @@ def test_same_random_state_gives_identical_results(digits):
 
 def test_different_random_states_explore_differently():
     def params(seed):
-        search = BayesSearchCV(Quadratic(), QUAD_SPACE, n_iter=6, cv=2, random_state=seed)
+        search = BayesSearchCV(
+            Quadratic(), QUAD_SPACE, n_iter=6, cv=2, random_state=seed
+        )
         return search.fit(QUAD_X).cv_results_["params"]
 
     assert params(0) != params(1)
@@ -114,8 +123,10 @@ def test_different_random_states_explore_differently():
 
 def test_one_space_for_grid_random_and_bayes_on_digits(digits):
     X, y = digits
-    space = {"C": Real(1e-3, 1e2, prior="log-uniform"),
-             "solver": Categorical(["lbfgs", "newton-cg"])}
+    space = {
+        "C": Real(1e-3, 1e2, prior="log-uniform"),
+        "solver": Categorical(["lbfgs", "newton-cg"]),
+    }
     model = LogisticRegression(max_iter=300)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -131,17 +142,22 @@ def test_one_space_for_grid_random_and_bayes_on_digits(digits):
 def test_conditional_space_draws_each_candidate_from_one_branch(cancer):
     X, y = cancer
     space = [
-        {"kernel": ["rbf"], "C": Real(1e-2, 1e2, prior="log-uniform"),
-         "gamma": Real(1e-4, 1e-1, prior="log-uniform")},
+        {
+            "kernel": ["rbf"],
+            "C": Real(1e-2, 1e2, prior="log-uniform"),
+            "gamma": Real(1e-4, 1e-1, prior="log-uniform"),
+        },
         {"kernel": ["linear"], "C": Real(1e-2, 1e2, prior="log-uniform")},
     ]
-    search = BayesSearchCV(SVC(), space, n_iter=14, n_initial_points=4, cv=3,
-                           random_state=0).fit(X, y)
+    search = BayesSearchCV(
+        SVC(), space, n_iter=14, n_initial_points=4, cv=3, random_state=0
+    ).fit(X, y)
     kernels = []
     for p in search.cv_results_["params"]:
         kernels.append(p["kernel"])
-        assert set(p) == ({"kernel", "C", "gamma"} if p["kernel"] == "rbf"
-                          else {"kernel", "C"})
+        assert set(p) == (
+            {"kernel", "C", "gamma"} if p["kernel"] == "rbf" else {"kernel", "C"}
+        )
     assert set(kernels[:4]) == {"rbf", "linear"}  # the initial design covers both
 
 
@@ -166,8 +182,9 @@ def test_unmappable_space_is_reported_before_any_fit(cancer):
 def test_finite_space_stops_when_every_candidate_was_tried(cancer):
     X, y = cancer
     space = {"C": [0.1, 1.0, 10.0], "kernel": ["rbf", "linear"]}
-    search = BayesSearchCV(SVC(), space, n_iter=20, n_initial_points=2, cv=3,
-                           random_state=0).fit(X, y)
+    search = BayesSearchCV(
+        SVC(), space, n_iter=20, n_initial_points=2, cv=3, random_state=0
+    ).fit(X, y)
     params = search.cv_results_["params"]
     assert len(params) == 6
     assert len({(p["C"], p["kernel"]) for p in params}) == 6
@@ -176,8 +193,13 @@ def test_finite_space_stops_when_every_candidate_was_tried(cancer):
 def test_multimetric_optimises_the_refit_metric(cancer):
     X, y = cancer
     search = BayesSearchCV(
-        SVC(), {"C": Real(1e-3, 1e2, prior="log-uniform")}, n_iter=6, cv=3,
-        scoring={"acc": "accuracy", "f1": "f1"}, refit="f1", random_state=0,
+        SVC(),
+        {"C": Real(1e-3, 1e2, prior="log-uniform")},
+        n_iter=6,
+        cv=3,
+        scoring={"acc": "accuracy", "f1": "f1"},
+        refit="f1",
+        random_state=0,
     ).fit(X, y)
     res = search.cv_results_
     assert {"mean_test_acc", "mean_test_f1", "rank_test_f1"} <= set(res)
@@ -186,9 +208,16 @@ def test_multimetric_optimises_the_refit_metric(cancer):
 
 def test_multimetric_callable_refit_needs_a_metric_name(cancer):
     X, y = cancer
-    search = BayesSearchCV(SVC(), {"C": [1.0, 2.0]}, n_iter=2,
-                           scoring=["accuracy", "f1"], refit=lambda r: 0)
-    with pytest.raises(ValueError, match=r"set `refit` to the one to optimise \(one of"):
+    search = BayesSearchCV(
+        SVC(),
+        {"C": [1.0, 2.0]},
+        n_iter=2,
+        scoring=["accuracy", "f1"],
+        refit=lambda r: 0,
+    )
+    with pytest.raises(
+        ValueError, match=r"set `refit` to the one to optimise \(one of"
+    ):
         search.fit(X, y)
 
 
@@ -199,17 +228,29 @@ def test_callable_scoring_returning_a_dict(cancer):
         acc = float(np.mean(est.predict(X) == y))
         return {"acc": acc, "err": 1 - acc}
 
-    search = BayesSearchCV(SVC(), {"C": Real(0.01, 10, prior="log-uniform")},
-                           n_iter=4, cv=3, scoring=scorer, refit="acc",
-                           random_state=0).fit(X, y)
+    search = BayesSearchCV(
+        SVC(),
+        {"C": Real(0.01, 10, prior="log-uniform")},
+        n_iter=4,
+        cv=3,
+        scoring=scorer,
+        refit="acc",
+        random_state=0,
+    ).fit(X, y)
     assert search.best_score_ == max(search.cv_results_["mean_test_acc"])
 
 
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"n_iter": 0}, "'n_iter' parameter of BayesSearchCV must be an int in the range"),
-        ({"optimizer": "tpe"}, "'optimizer' parameter of BayesSearchCV must be a str among"),
+        (
+            {"n_iter": 0},
+            "'n_iter' parameter of BayesSearchCV must be an int in the range",
+        ),
+        (
+            {"optimizer": "tpe"},
+            "'optimizer' parameter of BayesSearchCV must be a str among",
+        ),
         ({"acq_func": "UCB"}, "'acq_func' parameter"),
         ({"n_points": 0}, "'n_points' parameter"),
         ({"search_spaces": "C"}, "'search_spaces' parameter"),
@@ -225,24 +266,46 @@ def test_invalid_parameters_are_reported_in_fit(cancer, params, match):
 
 @pytest.mark.parametrize("optimizer", ["gp", "rf", "et", "gbrt"])
 def test_every_surrogate_runs_a_search(optimizer):
-    search = BayesSearchCV(Quadratic(), QUAD_SPACE, n_iter=8, n_initial_points=3,
-                           optimizer=optimizer, cv=2, random_state=0).fit(QUAD_X)
+    search = BayesSearchCV(
+        Quadratic(),
+        QUAD_SPACE,
+        n_iter=8,
+        n_initial_points=3,
+        optimizer=optimizer,
+        cv=2,
+        random_state=0,
+    ).fit(QUAD_X)
     assert len(search.cv_results_["params"]) == 8
 
 
 @pytest.mark.parametrize("acq_func", ["EI", "PI", "LCB", "gp_hedge"])
 def test_every_acquisition_function_runs(acq_func):
-    search = BayesSearchCV(Quadratic(), QUAD_SPACE, n_iter=6, n_initial_points=3,
-                           acq_func=acq_func, cv=2, random_state=0).fit(QUAD_X)
+    search = BayesSearchCV(
+        Quadratic(),
+        QUAD_SPACE,
+        n_iter=6,
+        n_initial_points=3,
+        acq_func=acq_func,
+        cv=2,
+        random_state=0,
+    ).fit(QUAD_X)
     assert len(search.cv_results_["params"]) == 6
 
 
 def test_batches_of_n_points_run_in_parallel_and_are_distinct(cancer):
     X, y = cancer
     search = BayesSearchCV(
-        SVC(), {"C": Real(1e-3, 1e3, prior="log-uniform"),
-                "gamma": Real(1e-4, 1, prior="log-uniform")},
-        n_iter=12, n_points=4, n_initial_points=4, n_jobs=2, cv=3, random_state=0,
+        SVC(),
+        {
+            "C": Real(1e-3, 1e3, prior="log-uniform"),
+            "gamma": Real(1e-4, 1, prior="log-uniform"),
+        },
+        n_iter=12,
+        n_points=4,
+        n_initial_points=4,
+        n_jobs=2,
+        cv=3,
+        random_state=0,
     ).fit(X, y)
     params = search.cv_results_["params"]
     assert len(params) == 12
@@ -253,10 +316,12 @@ def test_bayes_beats_random_search_on_a_known_function():
     # Median best score over seeds, not one lucky seed.
     best = {"bayes": [], "random": []}
     for seed in range(5):
-        bayes = BayesSearchCV(Quadratic(), QUAD_SPACE, n_iter=25, cv=2,
-                              random_state=seed).fit(QUAD_X)
-        rand = RandomizedSearchCV(Quadratic(), QUAD_SPACE, n_iter=25, cv=2,
-                                  random_state=seed).fit(QUAD_X)
+        bayes = BayesSearchCV(
+            Quadratic(), QUAD_SPACE, n_iter=25, cv=2, random_state=seed
+        ).fit(QUAD_X)
+        rand = RandomizedSearchCV(
+            Quadratic(), QUAD_SPACE, n_iter=25, cv=2, random_state=seed
+        ).fit(QUAD_X)
         best["bayes"].append(bayes.best_score_)
         best["random"].append(rand.best_score_)
     assert np.median(best["bayes"]) > np.median(best["random"]), best
@@ -264,23 +329,36 @@ def test_bayes_beats_random_search_on_a_known_function():
 
 def test_bayes_at_least_as_good_as_random_on_svc(cancer):
     X, y = cancer
-    space = {"C": Real(1e-3, 1e3, prior="log-uniform"),
-             "gamma": Real(1e-5, 1e1, prior="log-uniform")}
+    space = {
+        "C": Real(1e-3, 1e3, prior="log-uniform"),
+        "gamma": Real(1e-5, 1e1, prior="log-uniform"),
+    }
     best = {"bayes": [], "random": []}
     for seed in range(3):
         cv = KFold(3, shuffle=True, random_state=seed)
-        best["bayes"].append(BayesSearchCV(SVC(), space, n_iter=15, cv=cv,
-                                           random_state=seed).fit(X, y).best_score_)
-        best["random"].append(RandomizedSearchCV(SVC(), space, n_iter=15, cv=cv,
-                                                 random_state=seed).fit(X, y).best_score_)
+        best["bayes"].append(
+            BayesSearchCV(SVC(), space, n_iter=15, cv=cv, random_state=seed)
+            .fit(X, y)
+            .best_score_
+        )
+        best["random"].append(
+            RandomizedSearchCV(SVC(), space, n_iter=15, cv=cv, random_state=seed)
+            .fit(X, y)
+            .best_score_
+        )
     assert np.median(best["bayes"]) >= np.median(best["random"]), best
 
 
 def test_pipeline_and_clone_and_pickle(cancer):
     X, y = cancer
     pipe = make_pipeline(StandardScaler(), SVC())
-    search = BayesSearchCV(pipe, {"svc__C": Real(0.1, 10, prior="log-uniform")},
-                           n_iter=4, cv=3, random_state=0)
+    search = BayesSearchCV(
+        pipe,
+        {"svc__C": Real(0.1, 10, prior="log-uniform")},
+        n_iter=4,
+        cv=3,
+        random_state=0,
+    )
     cloned = clone(search)
     assert cloned.get_params()["search_spaces"] == search.search_spaces
     search.fit(X, y)
@@ -296,9 +374,17 @@ BAD_PAIRS = {"solver": ["lbfgs", "liblinear"], "penalty": ["l1", "l2"]}
 
 def test_a_candidate_failing_on_every_fold_does_not_stop_the_search(cancer):
     X, y = cancer
-    search = BayesSearchCV(LogisticRegression(), BAD_PAIRS, n_iter=4,
-                           n_initial_points=4, cv=3, random_state=0)
-    with pytest.warns(FitFailedWarning, match=r"(?s)failed on all 3 folds.*search goes on") as rec:
+    search = BayesSearchCV(
+        LogisticRegression(),
+        BAD_PAIRS,
+        n_iter=4,
+        n_initial_points=4,
+        cv=3,
+        random_state=0,
+    )
+    with pytest.warns(
+        FitFailedWarning, match=r"(?s)failed on all 3 folds.*search goes on"
+    ) as rec:
         search.fit(X, y)
     ours = [w for w in rec if "search goes on" in str(w.message)]
     assert len(ours) == 1  # warned once
@@ -312,12 +398,23 @@ def test_a_candidate_failing_on_every_fold_does_not_stop_the_search(cancer):
 
 def test_numeric_error_score_is_recorded(cancer):
     X, y = cancer
-    search = BayesSearchCV(LogisticRegression(), BAD_PAIRS, n_iter=4,
-                           n_initial_points=4, cv=3, error_score=-1.0, random_state=0)
+    search = BayesSearchCV(
+        LogisticRegression(),
+        BAD_PAIRS,
+        n_iter=4,
+        n_initial_points=4,
+        cv=3,
+        error_score=-1.0,
+        random_state=0,
+    )
     with pytest.warns(FitFailedWarning):
         search.fit(X, y)
-    scores = dict(zip(map(str, search.cv_results_["params"]),
-                      search.cv_results_["mean_test_score"]))
+    scores = dict(
+        zip(
+            map(str, search.cv_results_["params"]),
+            search.cv_results_["mean_test_score"],
+        )
+    )
     assert scores[str({"solver": "lbfgs", "penalty": "l1"})] == -1.0
 
 
@@ -331,8 +428,9 @@ def test_failures_steer_the_surrogate_away():
             return super().fit(X, y)
 
     space = {"x": Real(-2, 2), "log_c": Real(1e-3, 1e3, prior="log-uniform")}
-    search = BayesSearchCV(FailsBelow(), space, n_iter=25, n_initial_points=8,
-                           cv=2, random_state=0)
+    search = BayesSearchCV(
+        FailsBelow(), space, n_iter=25, n_initial_points=8, cv=2, random_state=0
+    )
     with pytest.warns(FitFailedWarning):
         search.fit(QUAD_X)
     later = search.cv_results_["mean_test_score"][8:]
@@ -342,18 +440,27 @@ def test_failures_steer_the_surrogate_away():
 
 def test_every_candidate_failing_raises_a_clear_error(cancer):
     X, y = cancer
-    search = BayesSearchCV(LogisticRegression(), {"solver": ["lbfgs"],
-                                                  "penalty": ["l1"]}, n_iter=3, cv=3)
+    search = BayesSearchCV(
+        LogisticRegression(), {"solver": ["lbfgs"], "penalty": ["l1"]}, n_iter=3, cv=3
+    )
     with pytest.warns(FitFailedWarning):
-        with pytest.raises(ValueError, match=r"(?s)All 1 candidates failed.*supports penalty"):
+        with pytest.raises(
+            ValueError, match=r"(?s)All 1 candidates failed.*supports penalty"
+        ):
             search.fit(X, y)
 
 
 def test_error_score_raise_propagates(cancer):
     X, y = cancer
-    search = BayesSearchCV(LogisticRegression(), BAD_PAIRS, n_iter=4,
-                           n_initial_points=4, cv=3, error_score="raise",
-                           random_state=0)
+    search = BayesSearchCV(
+        LogisticRegression(),
+        BAD_PAIRS,
+        n_iter=4,
+        n_initial_points=4,
+        cv=3,
+        error_score="raise",
+        random_state=0,
+    )
     with pytest.raises(ValueError, match="supports penalty in"):
         search.fit(X, y)
 
@@ -387,11 +494,21 @@ def test_partial_failures_keep_sklearn_warning(cancer):
     X, y = cancer
     X = X.copy()
     X[:, 0] = np.where(np.arange(len(X)) < len(X) // 3, -1, 1)
-    search = BayesSearchCV(FlakyClassifier(), {"fail": [True, False]}, n_iter=2,
-                           n_initial_points=2, cv=KFold(3), random_state=0)
+    search = BayesSearchCV(
+        FlakyClassifier(),
+        {"fail": [True, False]},
+        n_iter=2,
+        n_initial_points=2,
+        cv=KFold(3),
+        random_state=0,
+    )
     with pytest.warns(FitFailedWarning, match="1 fits failed out of a total of 3"):
         search.fit(X, y)
-    scores = dict(zip([p["fail"] for p in search.cv_results_["params"]],
-                      search.cv_results_["mean_test_score"]))
+    scores = dict(
+        zip(
+            [p["fail"] for p in search.cv_results_["params"]],
+            search.cv_results_["mean_test_score"],
+        )
+    )
     assert np.isnan(scores[True]) and np.isfinite(scores[False])
     assert search.best_params_ == {"fail": False}

@@ -10,8 +10,13 @@ from skhp.search import NoImprovement, SearchProgress, TargetScore, TimeBudget
 
 def progress(scores, elapsed=0.0):
     params = [{"i": i} for i in range(len(scores))]
-    return SearchProgress(n_evaluated=len(scores), n_iter=50, scores=list(scores),
-                          elapsed=elapsed, cv_results={"params": params})
+    return SearchProgress(
+        n_evaluated=len(scores),
+        n_iter=50,
+        scores=list(scores),
+        elapsed=elapsed,
+        cv_results={"params": params},
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,9 +50,15 @@ def test_progress_best():
 @pytest.mark.parametrize(
     "make, match",
     [
-        (lambda: NoImprovement(0), r"NoImprovement: `n_trials >= 1` must hold, but got n_trials=0"),
+        (
+            lambda: NoImprovement(0),
+            r"NoImprovement: `n_trials >= 1` must hold, but got n_trials=0",
+        ),
         (lambda: NoImprovement(3, min_delta=-1), r"`min_delta >= 0`"),
-        (lambda: TimeBudget(0), r"TimeBudget: `seconds > 0` must hold, but got seconds=0"),
+        (
+            lambda: TimeBudget(0),
+            r"TimeBudget: `seconds > 0` must hold, but got seconds=0",
+        ),
         (lambda: TargetScore("high"), r"TargetScore: `score > -inf` must hold"),
     ],
 )
@@ -73,23 +84,41 @@ X = np.zeros((10, 1))
 
 
 def test_target_score_stops_the_search_early():
-    search = BayesSearchCV(Peaked(), {"x": Real(0, 1)}, n_iter=40, cv=2,
-                           callbacks=TargetScore(-0.2), random_state=0).fit(X)
+    search = BayesSearchCV(
+        Peaked(),
+        {"x": Real(0, 1)},
+        n_iter=40,
+        cv=2,
+        callbacks=TargetScore(-0.2),
+        random_state=0,
+    ).fit(X)
     scores = search.cv_results_["mean_test_score"]
     assert scores[-1] >= -0.2 and (scores[:-1] < -0.2).all() and len(scores) < 40
 
 
 def test_no_improvement_stops_the_search():
-    search = BayesSearchCV(Peaked(), {"x": Real(0, 1)}, n_iter=40, cv=2,
-                           callbacks=[NoImprovement(3)], random_state=0).fit(X)
+    search = BayesSearchCV(
+        Peaked(),
+        {"x": Real(0, 1)},
+        n_iter=40,
+        cv=2,
+        callbacks=[NoImprovement(3)],
+        random_state=0,
+    ).fit(X)
     scores = list(search.cv_results_["mean_test_score"])
     best_at = int(np.argmax(scores))
     assert len(scores) - 1 - best_at == 3
 
 
 def test_time_budget_stops_the_search():
-    search = BayesSearchCV(Peaked(delay=0.05), {"x": Real(0, 1)}, n_iter=50, cv=2,
-                           callbacks=TimeBudget(0.4), random_state=0).fit(X)
+    search = BayesSearchCV(
+        Peaked(delay=0.05),
+        {"x": Real(0, 1)},
+        n_iter=50,
+        cv=2,
+        callbacks=TimeBudget(0.4),
+        random_state=0,
+    ).fit(X)
     assert 2 <= len(search.cv_results_["params"]) < 50
 
 
@@ -100,13 +129,20 @@ def test_any_callable_can_stop_and_sees_the_progress():
         seen.append((progress.n_evaluated, len(progress.cv_results["params"])))
         return progress.n_evaluated >= 3
 
-    BayesSearchCV(Peaked(), {"x": Real(0, 1)}, n_iter=10, cv=2,
-                  callbacks=stop_after_three, random_state=0).fit(X)
+    BayesSearchCV(
+        Peaked(),
+        {"x": Real(0, 1)},
+        n_iter=10,
+        cv=2,
+        callbacks=stop_after_three,
+        random_state=0,
+    ).fit(X)
     assert seen == [(1, 1), (2, 2), (3, 3)]
 
 
 def test_non_callable_callback_is_refused():
-    search = BayesSearchCV(Peaked(), {"x": Real(0, 1)}, n_iter=3, cv=2,
-                           callbacks=[TargetScore(0), "stop"])
+    search = BayesSearchCV(
+        Peaked(), {"x": Real(0, 1)}, n_iter=3, cv=2, callbacks=[TargetScore(0), "stop"]
+    )
     with pytest.raises(ValueError, match="Each entry of `callbacks` must be callable"):
         search.fit(X)

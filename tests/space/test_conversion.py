@@ -16,8 +16,10 @@ from skhp.space import check_space
         (stats.uniform(0.1, 0.9), Real(0.1, 1.0, name="p")),
         (stats.loguniform(1e-3, 10), Real(1e-3, 10, prior="log-uniform", name="p")),
         (stats.randint(2, 7), Integer(2, 6, name="p")),
-        (skopt.space.Real(1e-2, 1, prior="log-uniform"),
-         Real(1e-2, 1, prior="log-uniform", name="p")),
+        (
+            skopt.space.Real(1e-2, 1, prior="log-uniform"),
+            Real(1e-2, 1, prior="log-uniform", name="p"),
+        ),
         (skopt.space.Integer(3, 9), Integer(3, 9, name="p")),
         (skopt.space.Categorical(["x", "y"]), Categorical(["x", "y"], name="p")),
         (Real(0, 1), Real(0, 1)),
@@ -32,7 +34,10 @@ def test_values_map_to_dimensions(value, expected):
     [
         ({"p": stats.norm(0, 1)}, r"'p': scipy.stats.norm cannot be mapped"),
         ({"p": (1, 10)}, r"'p': a tuple \(1, 10\) is ambiguous"),
-        ({"p": 0.5}, r"'p': expected Real.*To fix the parameter to one value, write \[0.5\]"),
+        (
+            {"p": 0.5},
+            r"'p': expected Real.*To fix the parameter to one value, write \[0.5\]",
+        ),
         ({"p": "lbfgs"}, r"write \['lbfgs'\]"),
         ({"p": []}, r"Categorical dimension 'p': `choices` must hold at least one"),
         ({"p": [1, 1]}, r"Categorical dimension 'p': `choices` must be distinct"),

@@ -16,7 +16,10 @@ from skhp import Categorical, Integer, Real
         (lambda: Integer(5, 2), r"Integer dimension: `low < high`"),
         (lambda: Real(0, 1, prior="log-uniform"), r"log-uniform prior needs `low > 0`"),
         (lambda: Integer(-2, 9, prior="log-uniform"), r"got \(low=-2, high=9\)"),
-        (lambda: Real(0, 1, prior="normal"), r"`prior` must be one of .*prior='normal'"),
+        (
+            lambda: Real(0, 1, prior="normal"),
+            r"`prior` must be one of .*prior='normal'",
+        ),
         (lambda: Real("a", 1), r"`low` must be a finite number, but got low='a'"),
         (lambda: Real(0, np.inf), r"`high` must be a finite number"),
         (lambda: Real(True, 3), r"`low` must be a finite number, but got low=True"),
@@ -110,7 +113,9 @@ def test_log_grid_stays_inside_bounds():
 
 
 def test_contains():
-    assert 5 in Integer(1, 10) and 5.5 not in Integer(1, 10) and 11 not in Integer(1, 10)
+    assert (
+        5 in Integer(1, 10) and 5.5 not in Integer(1, 10) and 11 not in Integer(1, 10)
+    )
     assert 0.5 in Real(0, 1) and "a" not in Real(0, 1) and True not in Real(0, 1)
     est = object()
     assert est in Categorical([est, None]) and None in Categorical([est, None])

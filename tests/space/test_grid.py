@@ -30,8 +30,11 @@ def test_grid_rejects_non_integer_points_per_dimension():
 
 
 SPACE = [
-    {"C": Real(1e-2, 1e2, prior="log-uniform"), "kernel": Categorical(["rbf"]),
-     "gamma": Real(1e-3, 1, prior="log-uniform")},
+    {
+        "C": Real(1e-2, 1e2, prior="log-uniform"),
+        "kernel": Categorical(["rbf"]),
+        "gamma": Real(1e-3, 1, prior="log-uniform"),
+    },
     {"C": Real(1e-2, 1e2, prior="log-uniform"), "kernel": Categorical(["linear"])},
 ]
 

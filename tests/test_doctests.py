@@ -1,0 +1,23 @@
+"""The examples in skhp's docstrings run and print what they show."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "skhp.space.dimensions",
+    "skhp.space.conversion",
+    "skhp.space.grid",
+    "skhp.search.bayes",
+    "skhp.linear.logistic",
+    "skhp.presets.logistic",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(
+        importlib.import_module(name), optionflags=doctest.ELLIPSIS
+    )
+    assert result.attempted > 0 and result.failed == 0
