@@ -13,7 +13,6 @@ from .._compat import BaseSearchCV, Interval, StrOptions, tolerate_failed_batche
 from ..space import check_space
 from .callbacks import SearchProgress
 from .encoding import BranchEncoding
-from .optimizer import SurrogateOptimizer
 
 __all__ = ["BayesSearchCV"]
 
@@ -229,6 +228,10 @@ class BayesSearchCV(BaseSearchCV):
             )
 
     def _make_branches(self, subspaces, rng):
+        # scikit-optimize (and the pandas it pulls in) loads on first use, so
+        # that ``import skhp`` stays fast.
+        from .optimizer import SurrogateOptimizer
+
         n_branches = len(subspaces)
         per_branch = max(1, math.ceil(self.n_initial_points / n_branches))
         branches = []

@@ -512,3 +512,34 @@ def test_partial_failures_keep_sklearn_warning(cancer):
     )
     assert np.isnan(scores[True]) and np.isfinite(scores[False])
     assert search.best_params_ == {"fail": False}
+
+
+def test_sklearn_fit_callbacks_see_the_search_and_its_batches(cancer):
+    callback = pytest.importorskip("sklearn.callback")
+
+    class Recorder:
+        def __init__(self):
+            self.begun = []
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            self.begun.append(context.task_name)
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            pass
+
+    assert isinstance(Recorder(), callback.FitCallback)
+    X, y = cancer
+    recorder = Recorder()
+    search = BayesSearchCV(
+        SVC(), {"C": Real(0.1, 10, prior="log-uniform")}, n_iter=3, cv=2, random_state=0
+    )
+    search.set_callbacks(recorder)
+    search.fit(X, y)
+    assert recorder.begun.count("search") == 1
+    assert recorder.begun.count("bayes-batch") == 3
