@@ -346,7 +346,7 @@ class BayesSearchCV(BaseSearchCV):
         pending_failures = []  # (branch, point) told once a success sets the scale
         first_error = []
         warned = False
-        n_fits = self.n_splits_
+        outcomes = []  # per candidate: did any fit succeed with a finite score
 
         while len(scores) < self.n_iter:
             batch = self._propose(
@@ -355,30 +355,36 @@ class BayesSearchCV(BaseSearchCV):
             if not batch:
                 break  # every distinct candidate of a finite space was tried
             errors = []
-            batch_ctx = None
-            if search_ctx is not None:
+            batch_ctx, ctx_kwargs = None, {}
+            if search_ctx is not None:  # scikit-learn >= 1.9
                 batch_ctx = search_ctx.subcontext(
                     task_name="bayes-batch",
-                    max_subtasks=len(batch) * n_fits,
+                    max_subtasks=len(batch) * self.n_splits_,
                     sequential_subtasks=False,
                 ).call_on_fit_task_begin(estimator=self)
+                ctx_kwargs = {"callback_ctx": batch_ctx}
             with tolerate_failed_batches(errors.extend):
                 results = evaluate_candidates(
-                    [params for _, _, params in batch], callback_ctx=batch_ctx
+                    [params for _, _, params in batch], **ctx_kwargs
                 )
             if batch_ctx is not None:
                 batch_ctx.call_on_fit_task_end(estimator=self)
 
             batch_scores = self._batch_scores(results, len(batch))
             scores.extend(batch_scores)
+            # sklearn reports one entry per fit, candidate-major.
+            n_fits = len(errors) // len(batch)
+            failed = []
             for i, (_, _, params) in enumerate(batch):
                 fold_errors = errors[i * n_fits : (i + 1) * n_fits]
+                all_failed = bool(fold_errors) and None not in fold_errors
+                failed.append(all_failed or not math.isfinite(batch_scores[i]))
                 first = next((e for e in fold_errors if e is not None), None)
-                if first is None or math.isfinite(batch_scores[i]):
+                if not failed[-1] or first is None:
                     continue
                 if not first_error:
                     first_error.append(first)
-                if not warned and all(e is not None for e in fold_errors):
+                if all_failed and not warned:
                     # sklearn itself warns about partial failures.
                     warned = True
                     warnings.warn(
@@ -389,7 +395,8 @@ class BayesSearchCV(BaseSearchCV):
                         FitFailedWarning,
                         stacklevel=2,
                     )
-            self._tell(batch, batch_scores, scores, pending_failures)
+            outcomes.extend(not f for f in failed)
+            self._tell(batch, batch_scores, failed, scores, outcomes, pending_failures)
 
             progress = SearchProgress(
                 n_evaluated=len(scores),
@@ -404,7 +411,7 @@ class BayesSearchCV(BaseSearchCV):
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
 
-        if scores and not any(math.isfinite(s) for s in scores):
+        if scores and not any(outcomes):
             detail = (
                 f" The first error was:\n{first_error[0]}"
                 if first_error
@@ -433,27 +440,32 @@ class BayesSearchCV(BaseSearchCV):
         return [float(s) for s in np.asarray(results[key], dtype=float)[-n:]]
 
     @staticmethod
-    def _tell(batch, batch_scores, scores, pending_failures):
-        finite = [s for s in scores if math.isfinite(s)]
-        by_branch = {}
-        for (branch, point, _), score in zip(batch, batch_scores):
+    def _tell(batch, batch_scores, failed, scores, outcomes, pending_failures):
+        """Tell each branch's optimiser its results, as values to minimise.
+
+        A failed candidate is told a finite value worse than every success so
+        far (the user's ``error_score`` may be NaN, or look like a good score),
+        so the surrogate learns to avoid its region. Until a first success sets
+        the scale, failures wait in ``pending_failures``.
+        """
+        successes = [s for s, ok in zip(scores, outcomes) if ok]
+        told = {}
+        for (branch, point, _), score, bad in zip(batch, batch_scores, failed):
             if branch.optimizer is None:
                 continue
-            if math.isfinite(score):
-                by_branch.setdefault(id(branch), (branch, [], []))
-                by_branch[id(branch)][1].append(point)
-                by_branch[id(branch)][2].append(-score)
-            else:
+            if bad:
                 pending_failures.append((branch, point))
-        if finite and pending_failures:
-            worst, best = -min(finite), -max(finite)
-            penalty = worst + max(
-                _FAILURE_MARGIN * (worst - best), 1e-6 * (1 + abs(worst))
-            )
+            else:
+                told.setdefault(id(branch), (branch, [], []))
+                told[id(branch)][1].append(point)
+                told[id(branch)][2].append(-score)
+        if successes and pending_failures:
+            worst, best = -min(successes), -max(successes)
+            margin = max(_FAILURE_MARGIN * (worst - best), 1e-6 * (1 + abs(worst)))
             for branch, point in pending_failures:
-                by_branch.setdefault(id(branch), (branch, [], []))
-                by_branch[id(branch)][1].append(point)
-                by_branch[id(branch)][2].append(penalty)
+                told.setdefault(id(branch), (branch, [], []))
+                told[id(branch)][1].append(point)
+                told[id(branch)][2].append(worst + margin)
             pending_failures.clear()
-        for branch, points, values in by_branch.values():
+        for branch, points, values in told.values():
             branch.optimizer.tell(points, values)

@@ -433,8 +433,8 @@ def test_failures_steer_the_surrogate_away():
     )
     with pytest.warns(FitFailedWarning):
         search.fit(QUAD_X)
-    later = search.cv_results_["mean_test_score"][8:]
-    assert np.isnan(later).mean() < 0.15  # random search would fail 25%
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isnan(scores[-10:]).sum() <= 1  # random search would fail 25%
     assert np.isfinite(search.best_score_)
 
 
