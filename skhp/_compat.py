@@ -8,6 +8,7 @@ file, not the whole package.
 import contextlib
 import contextvars
 import functools
+import sys
 
 import sklearn
 from sklearn.base import _fit_context as fit_context  # noqa: F401  (re-exported)
@@ -15,6 +16,7 @@ from sklearn.model_selection import _search as _sk_search
 from sklearn.model_selection._search import BaseSearchCV  # noqa: F401  (re-exported)
 from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
     HasMethods,
+    InvalidParameterError,
     Interval,
     StrOptions,
     validate_params,
@@ -24,11 +26,13 @@ from sklearn.utils.fixes import parse_version
 __all__ = [
     "BaseSearchCV",
     "HasMethods",
+    "InvalidParameterError",
     "Interval",
     "StrOptions",
     "SKLEARN_VERSION",
     "parse_version",
     "fit_context",
+    "inside_cross_validation",
     "tolerate_failed_batches",
     "validate_estimator_params",
     "validate_params",
@@ -96,3 +100,27 @@ def tolerate_failed_batches(sink):
         yield
     finally:
         _failure_sink.reset(token)
+
+
+# --- Is this fit running inside scikit-learn's cross-validation? --------------
+#
+# The functions through which every scikit-learn searcher (GridSearchCV,
+# RandomizedSearchCV, skhp.BayesSearchCV, ...) and cross_validate /
+# cross_val_predict fit an estimator. Matching them by name on the call stack
+# works in joblib worker processes too, where no context variable set by the
+# parent would be visible.
+_CV_FRAMES = {
+    ("sklearn.model_selection._validation", "_fit_and_score"),
+    ("sklearn.model_selection._validation", "_fit_and_predict"),
+}
+
+
+def inside_cross_validation():
+    """Return True when called (indirectly) from a scikit-learn CV fit."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        key = (frame.f_globals.get("__name__"), frame.f_code.co_name)
+        if key in _CV_FRAMES:
+            return True
+        frame = frame.f_back
+    return False

@@ -11,9 +11,9 @@ from sklearn.model_selection import GridSearchCV, KFold, RandomizedSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
-from sklearn.utils._param_validation import InvalidParameterError
 
 from skhp import BayesSearchCV, Categorical, Integer, Real, grid
+from skhp._compat import InvalidParameterError
 from skhp.linear import LogisticRegression
 
 
