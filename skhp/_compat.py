@@ -16,8 +16,8 @@ from sklearn.model_selection import _search as _sk_search
 from sklearn.model_selection._search import BaseSearchCV  # noqa: F401  (re-exported)
 from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
     HasMethods,
-    InvalidParameterError,
     Interval,
+    InvalidParameterError,
     StrOptions,
     validate_params,
 )
