@@ -26,10 +26,12 @@ _MAX_RESAMPLE = 100
 class _Branch:
     """One branch of a conditional space with its own surrogate optimiser."""
 
-    def __init__(self, encoding, optimizer, n_initial):
+    def __init__(self, encoding, optimizer, n_initial, rng):
         self.encoding = encoding
         self.optimizer = optimizer
-        self.n_initial = n_initial
+        # A branch with nothing to choose has one candidate, evaluated once.
+        self.n_initial = n_initial if optimizer is not None else 1
+        self.rng = rng  # for redrawing repeats of a finite space
         self.n_proposed = 0
         self.seen = set()
         self.exhausted = False
@@ -248,12 +250,9 @@ class BayesSearchCV(BaseSearchCV):
                     random_state=seed,
                     optimizer_kwargs=self.optimizer_kwargs,
                 )
-            branch = _Branch(encoding, optimizer, n_initial=per_branch)
-            branch.rng = np.random.RandomState(seed)
-            if optimizer is None:
-                # Nothing to choose: one candidate, evaluated once.
-                branch.n_initial = 1
-            branches.append(branch)
+            branches.append(
+                _Branch(encoding, optimizer, per_branch, np.random.RandomState(seed))
+            )
         return branches
 
     # -- proposing candidates --------------------------------------------------
@@ -278,19 +277,13 @@ class BayesSearchCV(BaseSearchCV):
 
         return min(open_, key=lcb)
 
-    def _unseen(self, branch, params):
-        return branch.encoding.key(params) not in branch.seen
-
     def _draw(self, branch, n):
         """Up to ``n`` new candidates from ``branch`` (fewer if it is exhausted)."""
         encoding = branch.encoding
         if branch.optimizer is None:
             branch.exhausted = True
             return [(None, dict(encoding.fixed))]
-        with warnings.catch_warnings():
-            # skopt warns when it proposes a point twice; repeats are handled here.
-            warnings.filterwarnings("ignore", message=".*has been evaluated at point")
-            points = branch.optimizer.ask(n)
+        points = branch.optimizer.ask(n)
         drawn = []
         for point in points:
             params = encoding.decode(point)
