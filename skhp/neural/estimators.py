@@ -354,61 +354,11 @@ class MLPClassifier(ClassifierSupport, ClassifierMixin, _MLPBase):
             },
         )
 
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probability of each class, columns ordered as ``classes_``.
-        """
+    def _model_input(self, X):
         from skhp.neural.batching import TensorData
 
-        check_is_fitted(self, "net_")
         X, _ = self._check_X(X, reset=False)
-        return self._probabilities(TensorData(X))
-
-    def predict(self, X):
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-            Predicted labels, from ``classes_``.
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
-
-    def score(self, X, y, sample_weight=None):
-        """Mean accuracy on ``X``, ``y``; labels unseen during fit raise.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,)
-            True labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Accuracy.
-        """
-        check_is_fitted(self, "net_")
-        self._check_known_labels(y)
-        return super().score(X, y, sample_weight=sample_weight)
+        return TensorData(X)
 
 
 class MLPRegressor(RegressorMixin, _MLPBase):

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.utils.validation import check_consistent_length, check_is_fitted
+from sklearn.utils.validation import check_consistent_length
 
 from skhp._compat import Interval, StrOptions, fit_context
 from skhp._optional import import_optional
@@ -373,58 +373,8 @@ class TextClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator):
             },
         )
 
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : list, ndarray or pandas Series of str, of shape (n_samples,)
-            Raw texts.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities, columns ordered as ``classes_``.
-        """
+    def _model_input(self, X):
         from skhp.neural.batching import TensorData
 
-        check_is_fitted(self, "net_")
         texts = check_texts(X, type(self).__name__)
-        return self._probabilities(TensorData(self._encode_texts(texts)))
-
-    def predict(self, X):
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : list, ndarray or pandas Series of str, of shape (n_samples,)
-            Raw texts.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-            Predicted labels, from ``classes_``.
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
-
-    def score(self, X, y, sample_weight=None):
-        """Mean accuracy; labels unseen during fit raise a ValueError.
-
-        Parameters
-        ----------
-        X : list, ndarray or pandas Series of str, of shape (n_samples,)
-            Raw texts.
-        y : array-like of shape (n_samples,)
-            True labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Accuracy.
-        """
-        check_is_fitted(self, "net_")
-        self._check_known_labels(y)
-        return super().score(X, y, sample_weight=sample_weight)
+        return TensorData(self._encode_texts(texts))

@@ -554,3 +554,61 @@ class ClassifierSupport:
 
     def _probabilities(self, data):
         return self._forward(data).astype(np.float64, copy=False)
+
+    def _model_input(self, X):
+        """Validate ``X`` and turn it into the net's input data (per estimator)."""
+        raise NotImplementedError
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like or list of str
+            Samples, as the estimator was fitted on (a 2-d array for the MLP,
+            raw texts for the text classifiers).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, columns ordered as ``classes_``.
+        """
+        check_is_fitted(self, "net_")
+        return self._probabilities(self._model_input(X))
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like or list of str
+            Samples, as for :meth:`predict_proba`.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted labels, from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``X``, ``y``; labels unseen during fit raise.
+
+        Parameters
+        ----------
+        X : array-like or list of str
+            Test samples, as for :meth:`predict_proba`.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Accuracy.
+        """
+        check_is_fitted(self, "net_")
+        self._check_known_labels(y)
+        return super().score(X, y, sample_weight=sample_weight)
