@@ -219,8 +219,14 @@ def make(method, space, seed):
 # --- measurements ------------------------------------------------------------
 
 
-def overhead(methods, n_repeats, n_warm, n_steps):
-    """Return {method: list of ms per ask+tell} on the hp_surface space."""
+def overhead(methods, n_repeats, n_warm, n_steps, warm="random"):
+    """Return {method: list of ms per ask+tell} on the hp_surface space.
+
+    ``warm="random"`` tells ``n_warm`` random observations at once before the
+    timed steps; ``warm="search"`` lets each method choose its first
+    ``n_warm`` points itself (untimed), as in a real search, where the
+    observations cluster around good regions.
+    """
     func, space = PROBLEMS["hp_surface"]
     times = {m: [] for m in methods}
     cpu = {m: [] for m in methods}
@@ -231,7 +237,14 @@ def overhead(methods, n_repeats, n_warm, n_steps):
         warm_y = [func(x) for x in warm_x]
         for method in methods:  # interleaved, so load spikes hit all alike
             opt = make(method, space, seed=rep)
-            opt.tell(warm_x, warm_y)
+            if warm == "random":
+                opt.tell(warm_x, warm_y)
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    for _ in range(n_warm):
+                        x = opt.ask()
+                        opt.tell([x], [func(x)])
             for _ in range(n_steps):
                 t0, c0 = time.perf_counter(), time.process_time()
                 x = opt.ask()
@@ -264,6 +277,13 @@ def main(argv=None):
     parser.add_argument("--n-warm", type=int, default=45)
     parser.add_argument("--n-steps", type=int, default=10)
     parser.add_argument(
+        "--warm",
+        choices=("random", "search"),
+        default="random",
+        help="observations before the timed steps: random ones told at once, or "
+        "the method's own choices in a sequential search",
+    )
+    parser.add_argument(
         "--n-jobs", type=int, default=2, help="processes for quality runs"
     )
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
@@ -274,11 +294,14 @@ def main(argv=None):
         args.seeds, args.repeats, args.n_steps = 2, 1, 3
 
     if not args.skip_overhead:
-        times, cpu = overhead(args.methods, args.repeats, args.n_warm, args.n_steps)
+        times, cpu = overhead(
+            args.methods, args.repeats, args.n_warm, args.n_steps, args.warm
+        )
         lo, hi = args.n_warm, args.n_warm + args.n_steps
         print(
             f"\nOverhead: ms per ask+tell from {lo} to {hi} observations, hp_surface "
-            f"space, {args.repeats} repeats x {args.n_steps} steps, 1 BLAS thread"
+            f"space, {args.repeats} repeats x {args.n_steps} steps, warm-up "
+            f"{args.warm!r}, 1 BLAS thread"
         )
         print(
             f"{'method':<16} {'median':>8} {'mean':>8} {'max':>8} {'CPU median':>11}"
