@@ -20,22 +20,27 @@ def _load(name):
     return getattr(datasets, f"load_{name}")(return_X_y=True)
 
 
-def _grid_within(space, budget):
-    """The finest grid of ``space`` with at most ``budget`` candidates."""
-    from sklearn.model_selection import ParameterGrid
-
+def _demo_grid(space, n):
+    """The preset space's grid with ``n`` values of C and l1_ratio."""
     from .space import grid
+
+    return grid(
+        space,
+        n_points={
+            "logisticregression__C": n,
+            "logisticregression__l1_ratio": n,
+            "logisticregression__max_iter": 1,
+        },
+    )
+
+
+def _grid_within(space, budget):
+    """The finest grid of ``space`` with at most ``budget`` candidates, or None."""
+    from sklearn.model_selection import ParameterGrid
 
     best = None
     for n in range(1, 50):
-        candidate = grid(
-            space,
-            n_points={
-                "logisticregression__C": n,
-                "logisticregression__l1_ratio": n,
-                "logisticregression__max_iter": 1,
-            },
-        )
+        candidate = _demo_grid(space, n)
         if len(ParameterGrid(candidate)) > budget:
             break
         best = candidate
@@ -82,8 +87,8 @@ def demo(args):
     if param_grid is None:
         print(
             f"skhp demo: error: --budget {args.budget} is smaller than the coarsest "
-            f"grid of the space ({len(ParameterGrid(_grid_within(space, 10**6)))}"
-            " candidates would be needed at one point per range); raise --budget.",
+            f"grid of the space ({len(ParameterGrid(_demo_grid(space, 1)))} "
+            "candidates, one value per range); raise --budget.",
             file=sys.stderr,
         )
         return 2
