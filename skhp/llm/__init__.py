@@ -8,7 +8,8 @@ a model is first used.
 """
 
 from .cache import GenerationCache, get_cache
-from .estimator import LLMClassifier, LLMGenerator
+from .classifier import LLMClassifier
+from .generator import LLMGenerator
 from .parsing import exact_match, parse_label, token_f1
 from .registry import clear_registry, load_counts
 from .scorers import estimator_score, invalid_rate, llm_scoring, mean_new_tokens

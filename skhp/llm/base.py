@@ -1,0 +1,317 @@
+"""What the LLM estimators share: parameters, prompt rendering, cached generation."""
+
+import hashlib
+import os
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._compat import (
+    Interval,
+    StrOptions,
+)
+from .cache import get_cache, make_key
+from .prompts import (
+    DEFAULT_EXAMPLE_TEMPLATE,
+    check_template,
+    render_examples,
+    render_prompt,
+)
+from .registry import get_backend
+
+__all__ = ["_BaseLLM"]
+
+
+def _check_target(estimator, y):
+    if y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y "
+            "is None. Pass the labels (or reference answers) of the training texts."
+        )
+
+
+def _check_texts(X):
+    """Return ``X`` as a list of str, or raise naming ``X``."""
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            "Sparse input is not supported: X must be a sequence of texts (str)."
+        )
+    if hasattr(X, "iloc") and getattr(X, "ndim", 1) == 2:
+        if X.shape[1] != 1:
+            raise ValueError(
+                f"X must hold one text per sample; got a DataFrame with "
+                f"{X.shape[1]} columns. Select the text column, e.g. X['text']."
+            )
+        X = X.iloc[:, 0]
+    if isinstance(X, str) or not hasattr(X, "__len__"):
+        raise ValueError(
+            f"X must be a sequence of texts (str), got {type(X).__name__}. Pass a "
+            "list of strings, a 1-d array of str or a one-column DataFrame."
+        )
+    arr = np.asarray(X, dtype=object)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(
+            f"X must hold one text per sample; got an array of shape {arr.shape}. "
+            "Pass a list of strings, a 1-d array of str or a one-column DataFrame."
+        )
+    if arr.shape[0] == 0:
+        raise ValueError("X contains no texts (0 samples); at least 1 is required.")
+    for i, x in enumerate(arr):
+        if not isinstance(x, str):
+            raise ValueError(
+                f"X must contain texts (str); sample {i} is {x!r} of type "
+                f"{type(x).__name__}. LLM estimators take raw text: convert your "
+                "inputs to strings (e.g. with a FunctionTransformer) first."
+            )
+    return [str(x) for x in arr]
+
+
+def _stable_seed(base, rendered):
+    digest = hashlib.sha256(f"{base}\0{rendered}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
+class _BaseLLM(BaseEstimator):
+    """Shared machinery: parameters, prompt rendering, cached generation."""
+
+    _parameter_constraints = {
+        "model": [str, os.PathLike, None],
+        "backend": [StrOptions({"transformers", "openai"})],
+        "prompt": [str, None],
+        "system_prompt": [str, None],
+        "chat": ["boolean", StrOptions({"auto"})],
+        "temperature": [Interval(Real, 0, None, closed="left")],
+        "top_p": [Interval(Real, 0, 1, closed="right")],
+        "top_k": [Interval(Integral, 0, None, closed="left"), None],
+        "max_new_tokens": [Interval(Integral, 1, None, closed="left")],
+        "n_examples": [Interval(Integral, 0, None, closed="left")],
+        "example_template": [str, None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "scoring": [str, callable, None],
+        "cache": ["boolean", str, os.PathLike],
+        "base_url": [str, None],
+        "api_key": [str, None],
+        "dtype": [str],
+        "device": [str],
+        "timeout": [Interval(Real, 0, None, closed="neither")],
+        "max_retries": [Interval(Integral, 0, None, closed="left")],
+    }
+
+    _default_prompt = None
+    _prompt_fields = ("text", "labels", "examples")
+
+    # -- backend and prompts -------------------------------------------------
+
+    def _backend_options(self):
+        if self.backend == "openai":
+            return {
+                "base_url": self.base_url,
+                "api_key": self.api_key,
+                "timeout": float(self.timeout),
+                "max_retries": int(self.max_retries),
+            }
+        return {"dtype": self.dtype, "device": self.device}
+
+    def _get_backend(self):
+        return get_backend(self.backend, self.model, **self._backend_options())
+
+    def _template(self):
+        return self._default_prompt if self.prompt is None else self.prompt
+
+    def _validate_prompts(self):
+        fields = check_template(
+            self._template(), param="prompt", allowed=self._prompt_fields
+        )
+        if self.n_examples and "examples" not in fields:
+            raise ValueError(
+                f"n_examples={self.n_examples} but the 'prompt' parameter has no "
+                f"{{examples}} placeholder: {self._template()!r}. Add '{{examples}}' "
+                "where the few-shot block should go, or set n_examples=0."
+            )
+        check_template(
+            self._example_template(),
+            param="example_template",
+            allowed=("text", "label"),
+            required=("text", "label"),
+        )
+
+    def _example_template(self):
+        if self.example_template is None:
+            return DEFAULT_EXAMPLE_TEMPLATE
+        return self.example_template
+
+    def _fit_common(self, texts, answers):
+        """Validation and state shared by both estimators; returns backend."""
+        if len(answers) != len(texts):
+            raise ValueError(
+                f"X and y must have the same length; got {len(texts)} texts and "
+                f"{len(answers)} targets."
+            )
+        self._validate_prompts()
+        if self.n_examples > len(texts):
+            raise ValueError(
+                f"n_examples={self.n_examples} is larger than the training set "
+                f"({len(texts)} samples). Use n_examples <= {len(texts)}."
+            )
+        rng = check_random_state(self.random_state)
+        picks = (
+            rng.choice(len(texts), size=self.n_examples, replace=False)
+            if self.n_examples
+            else []
+        )
+        self.examples_ = [(texts[i], str(answers[i])) for i in picks]
+        if self.decoding == "loglik" and self.backend == "openai":
+            raise ValueError(
+                "decoding='loglik' needs the log-likelihood of every label as a "
+                "continuation of the prompt, which OpenAI-compatible servers do "
+                "not return. Use decoding='generate' with backend='openai', or "
+                "backend='transformers' for loglik."
+            )
+        backend = self._get_backend()
+        if self.chat == "auto":
+            self.chat_ = backend.has_chat_template()
+        else:
+            self.chat_ = bool(self.chat)
+            if self.chat_ and not backend.has_chat_template():
+                raise ValueError(
+                    f"chat=True but model={self.model!r} has no chat template. "
+                    "Set chat=False (or 'auto') to send the prompt as plain text."
+                )
+        if self.cache is not True and self.cache is not False:
+            if str(self.cache) == "":
+                raise ValueError(
+                    "The 'cache' parameter must be True, False or a folder path; "
+                    "got ''."
+                )
+        return backend
+
+    def _render(self, backend, texts):
+        labels = getattr(self, "labels_", None)
+        shots = render_examples(self.examples_, self._example_template())
+        return [
+            backend.render(
+                render_prompt(self._template(), t, labels=labels, examples=shots),
+                self.system_prompt,
+                self.chat_,
+            )
+            for t in texts
+        ]
+
+    def _stop(self):
+        return None
+
+    def _settings(self):
+        """Decoding settings that reach the model (the cache key)."""
+        stop = self._stop()
+        settings = {"max_new_tokens": int(self.max_new_tokens), "stop": stop}
+        if self.temperature == 0:
+            settings["greedy"] = True
+        else:
+            settings.update(
+                temperature=float(self.temperature),
+                top_p=float(self.top_p),
+                top_k=int(self.top_k) if self.top_k else None,
+            )
+        return settings
+
+    def _seeds(self, rendered):
+        if self.temperature == 0:
+            return None, True
+        rs = self.random_state
+        if rs is None:
+            base, reproducible = int(np.random.SeedSequence().entropy), False
+        elif isinstance(rs, Integral):
+            base, reproducible = int(rs), True
+        else:
+            base, reproducible = int(rs.randint(2**31 - 1)), False
+        return [_stable_seed(base, r) for r in rendered], reproducible
+
+    def _outputs(self, X):
+        """``(text, n_new_tokens)`` per sample, through the caches."""
+        check_is_fitted(self)
+        texts = _check_texts(X)
+        backend = self._get_backend()
+        rendered = self._render(backend, texts)
+        settings = self._settings()
+        seeds, reproducible = self._seeds(rendered)
+        cache = get_cache(self.cache) if reproducible else None
+        memo_key = make_key(
+            backend.model_key, rendered, settings, seeds if reproducible else None
+        )
+        memo = self.__dict__.get("_memo")
+        if reproducible and memo is not None and memo[0] == memo_key:
+            return memo[1]
+        keys = [
+            make_key(
+                backend.model_key, r, settings, None if seeds is None else seeds[i]
+            )
+            for i, r in enumerate(rendered)
+        ]
+        outputs = [None] * len(rendered)
+        todo = {}
+        for i, key in enumerate(keys):
+            hit = cache.get(key) if cache is not None else None
+            if hit is not None:
+                outputs[i] = hit
+            else:
+                todo.setdefault(key, []).append(i)
+        if todo:
+            first = [idx[0] for idx in todo.values()]
+            generated = backend.generate(
+                [rendered[i] for i in first],
+                max_new_tokens=int(self.max_new_tokens),
+                temperature=float(self.temperature),
+                top_p=float(self.top_p),
+                top_k=int(self.top_k) if self.top_k else None,
+                seeds=None if seeds is None else [seeds[i] for i in first],
+                stop=self._stop(),
+                batch_size=int(self.batch_size),
+            )
+            for (key, idx), out in zip(todo.items(), generated):
+                if cache is not None:
+                    cache.put(key, out)
+                for i in idx:
+                    outputs[i] = out
+        if reproducible:
+            self._memo = (memo_key, outputs)
+        return outputs
+
+    def generate(self, X):
+        """Raw generated text for each input.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Input texts.
+
+        Returns
+        -------
+        texts : ndarray of str, shape (n_samples,)
+        """
+        return np.asarray([t for t, _ in self._outputs(X)], dtype=object)
+
+    def _generation_stats(self, X):
+        """Used by :mod:`skhp.llm.scorers`: (invalid share, mean new tokens)."""
+        outputs = self._outputs(X)
+        return self._invalid_share(outputs), float(np.mean([n for _, n in outputs]))
+
+    def _invalid_share(self, outputs):
+        return 0.0
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_memo", None)
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.target_tags.required = True
+        tags.non_deterministic = True
+        return tags
