@@ -428,14 +428,23 @@ def test_failures_steer_the_surrogate_away():
             return super().fit(X, y)
 
     space = {"x": Real(-2, 2), "log_c": Real(1e-3, 1e3, prior="log-uniform")}
-    search = BayesSearchCV(
-        FailsBelow(), space, n_iter=25, n_initial_points=8, cv=2, random_state=0
-    )
-    with pytest.warns(FitFailedWarning):
-        search.fit(QUAD_X)
-    scores = search.cv_results_["mean_test_score"]
-    assert np.isnan(scores[-10:]).sum() <= 1  # random search would fail 25%
-    assert np.isfinite(search.best_score_)
+    guided = []
+    for seed in range(5):  # a share over seeds, not one lucky seed
+        search = BayesSearchCV(
+            FailsBelow(),
+            space,
+            n_iter=25,
+            n_initial_points=8,
+            cv=2,
+            random_state=seed,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitFailedWarning)
+            search.fit(QUAD_X)
+        guided.extend(search.cv_results_["mean_test_score"][8:])
+        assert np.isfinite(search.best_score_)
+    # Random candidates would fail 25% of the time.
+    assert np.isnan(guided).mean() < 0.15
 
 
 def test_every_candidate_failing_raises_a_clear_error(cancer):
