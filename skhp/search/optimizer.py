@@ -76,8 +76,8 @@ class SurrogateOptimizer:
     base_estimator : {"gp", "rf", "et", "gbrt"}, default="gp"
         Surrogate model, by skopt's names: Gaussian process, random forest,
         extra trees or gradient boosted quantile trees. Only the Gaussian
-        process gets the warm-started, lazily re-optimised hyperparameters; the
-        tree models are skopt's defaults.
+        process gets the lighter hyperparameter fits and acquisition search
+        described above; the tree models are skopt's defaults.
 
     n_initial_points : int, default=10
         Number of random points asked before the first surrogate is fitted.
@@ -141,7 +141,7 @@ class SurrogateOptimizer:
     # fraction, or after this many tells, whichever comes first. Measured:
     # skipping re-optimisations (growth 0.1, gap 5) saved ~8 ms a step but
     # lost sample efficiency (hartmann3_mixed), so every tell re-optimises,
-    # warm-started, which costs a few L-BFGS iterations.
+    # with one L-BFGS run from skopt's default hyperparameters.
     _HYPER_REFIT_GROWTH = 0.0
     _HYPER_REFIT_MAX_GAP = 1
     # Random restarts of the first hyperparameter fit, when there is nothing to
