@@ -14,6 +14,7 @@ __all__ = [
 ]
 
 _PUNCT = re.compile(r"[\W_]+", flags=re.UNICODE)
+_ASCII_PUNCTUATION = frozenset(string.punctuation)
 
 
 def normalize_label(text):
@@ -69,7 +70,7 @@ def parse_label(answer, labels):
 def normalize_answer(text):
     """SQuAD-style answer normalization: lower case, no punctuation/articles."""
     text = str(text).casefold()
-    text = "".join(ch for ch in text if ch not in set(string.punctuation))
+    text = "".join(ch for ch in text if ch not in _ASCII_PUNCTUATION)
     text = re.sub(r"\b(a|an|the)\b", " ", text)
     return " ".join(text.split())
 
