@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -23,3 +25,10 @@ def test_ci_runs_the_readme_test_command():
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test_command in [line.strip() for line in ci_lines]
     assert "torch==2.13.0" in test_command  # pinned before anything pulls torch in
+
+
+@pytest.mark.slow
+def test_readme_python_example_runs():
+    text = (ROOT / "README.md").read_text()
+    (example,) = re.findall(r"```python\n(.+?)\n```", text, flags=re.S)
+    exec(compile(example, "README.md", "exec"), {})
