@@ -412,6 +412,14 @@ def _from_cv_results(search):
     return scores, fit_score
 
 
+def _timed_fit(search, X, y):
+    """Fit a BaseSearchCV; return its scores, fit+score seconds and wall time."""
+    t0 = time.perf_counter()
+    search.fit(X, y)
+    wall = time.perf_counter() - t0
+    return (*_from_cv_results(search), wall)
+
+
 def run_skhp(est, space, X, y, cv, budget, seed):
     """skhp.BayesSearchCV with its defaults."""
     search = skhp.BayesSearchCV(
@@ -423,10 +431,7 @@ def run_skhp(est, space, X, y, cv, budget, seed):
         refit=False,
         random_state=seed,
     )
-    t0 = time.perf_counter()
-    search.fit(X, y)
-    wall = time.perf_counter() - t0
-    return (*_from_cv_results(search), wall)
+    return _timed_fit(search, X, y)
 
 
 def run_skopt_bayes(est, space, X, y, cv, budget, seed):
@@ -442,10 +447,7 @@ def run_skopt_bayes(est, space, X, y, cv, budget, seed):
         refit=False,
         random_state=seed,
     )
-    t0 = time.perf_counter()
-    search.fit(X, y)
-    wall = time.perf_counter() - t0
-    return (*_from_cv_results(search), wall)
+    return _timed_fit(search, X, y)
 
 
 def run_skopt_optimizer(est, space, X, y, cv, budget, seed):
@@ -510,20 +512,14 @@ def run_random(est, space, X, y, cv, budget, seed):
         refit=False,
         random_state=seed,
     )
-    t0 = time.perf_counter()
-    search.fit(X, y)
-    wall = time.perf_counter() - t0
-    return (*_from_cv_results(search), wall)
+    return _timed_fit(search, X, y)
 
 
 def run_grid(est, space, X, y, cv, budget, seed):
     """GridSearchCV over skhp.grid, as many points as fit in the budget."""
     param_grid = skhp.grid(to_skhp(space), n_points=grid_points(space, budget))
     search = GridSearchCV(est, param_grid, cv=cv, n_jobs=1, refit=False)
-    t0 = time.perf_counter()
-    search.fit(X, y)
-    wall = time.perf_counter() - t0
-    return (*_from_cv_results(search), wall)
+    return _timed_fit(search, X, y)
 
 
 RUNNERS = {
