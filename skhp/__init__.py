@@ -6,13 +6,15 @@ only by the modules that need them.
 """
 
 from ._version import __version__
-from .search import BayesSearchCV
+from .search import BayesSearchCV, GridSearchCV, RandomizedSearchCV
 from .space import Categorical, Integer, Real, grid
 
 __all__ = [
     "BayesSearchCV",
     "Categorical",
+    "GridSearchCV",
     "Integer",
+    "RandomizedSearchCV",
     "Real",
     "__version__",
     "grid",

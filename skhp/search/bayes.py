@@ -2,6 +2,7 @@
 
 import math
 import numbers
+import os
 import time
 import warnings
 
@@ -9,7 +10,14 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 from sklearn.utils import check_random_state
 
-from .._compat import BaseSearchCV, Interval, StrOptions, tolerate_failed_batches
+from .._compat import (
+    BaseSearchCV,
+    HasMethods,
+    Interval,
+    StrOptions,
+    tolerate_failed_batches,
+)
+from ..journal import Journal
 from ..space import check_space
 from .callbacks import SearchProgress
 from .encoding import BranchEncoding
@@ -41,6 +49,87 @@ class _Branch:
         if self.optimizer is None:
             return True
         return self.n_proposed < self.n_initial or not self.optimizer.model_ready
+
+
+class _LoopState:
+    """What one ``_run_search`` call accumulates."""
+
+    def __init__(self, start):
+        self.start = start
+        self.scores = []  # evaluated candidates' scores (NaN when failed)
+        self.outcomes = []  # per evaluated candidate: a finite score?
+        self.known_scores = []  # evaluated and warm-start scores, for telling
+        self.known_ok = []
+        self.pending_failures = []  # (branch, point) told once a success sets the scale
+        self.first_error = []
+        self.warned = False
+
+
+class _KnownResults:
+    """Results from ``warm_start``, matched to proposals by candidate key."""
+
+    def __init__(self, known):
+        from ..journal.params import candidate_key
+
+        self._key = candidate_key
+        self._by_key = {}
+        for params, score, failed in known:
+            self._by_key.setdefault(candidate_key(params), []).append(
+                (params, score, failed)
+            )
+
+    @property
+    def waiting(self):
+        return bool(self._by_key)
+
+    def has(self, params):
+        return self._key(params) in self._by_key
+
+    def take(self, params):
+        key = self._key(params)
+        item = self._by_key[key].pop(0)
+        if not self._by_key[key]:
+            del self._by_key[key]
+        return item
+
+    def take_all(self):
+        items = [item for items in self._by_key.values() for item in items]
+        self._by_key.clear()
+        return items
+
+
+def _branch_of(branches, params, what):
+    """The branch that holds a candidate, and the candidate in the space's own values.
+
+    Raises ValueError naming ``what`` when no branch holds it.
+    """
+    reasons = []
+    for i, branch in enumerate(branches):
+        dims = branch.encoding.dimensions
+        full = {**branch.encoding.fixed, **params}
+        if set(full) != set(dims):
+            missing = sorted(set(dims) - set(full))
+            extra = sorted(set(full) - set(dims))
+            reasons.append(
+                f"branch {i} has parameters {sorted(dims)}"
+                + (f"; missing {missing}" if missing else "")
+                + (f"; unknown {extra}" if extra else "")
+            )
+            continue
+        bad = [name for name in dims if full[name] not in dims[name]]
+        if bad:
+            reasons.append(
+                f"branch {i}: "
+                + ", ".join(f"{n}={full[n]!r} is not in {dims[n]!r}" for n in bad)
+            )
+            continue
+        restored = branch.encoding.decode(branch.encoding.encode(full))
+        return branch, restored if branch.optimizer is not None else dict(full)
+    raise ValueError(
+        f"{what}: the candidate {params} is not in the search space ("
+        + "; ".join(reasons)
+        + "). Give values inside the space's ranges and choices."
+    )
 
 
 class BayesSearchCV(BaseSearchCV):
@@ -117,12 +206,37 @@ class BayesSearchCV(BaseSearchCV):
         candidate failed is an error raised.
     return_train_score : bool, default=False
         As in ``GridSearchCV``.
+    initial_points : list of dict, default=None
+        Candidates to evaluate first, in order, before the random initial
+        design (they count towards ``n_initial_points`` and ``n_iter``):
+        known good settings such as scikit-learn's defaults (see the presets'
+        ``*_initial_points()``). Each must lie in the space; a value outside
+        it raises a ValueError naming the candidate and the dimension.
+    warm_start : dict, fitted search, str, path-like or Journal, default=None
+        Earlier results to learn from: a ``cv_results_`` dict, a fitted
+        search, or a journal file holding one study. They are told to the
+        optimiser and never evaluated again, but are not part of this
+        search's ``cv_results_`` or ``n_iter``. Warm-starting from a search
+        with the same space and ``random_state`` continues it exactly: the
+        next candidates are those the longer search would have tried.
+    journal : str, path-like, :class:`~skhp.journal.Journal` or None, default=None
+        A SQLite journal. Every evaluated candidate is committed to it as
+        soon as its batch completes. Fitting again with the same journal and
+        study resumes: recorded candidates are replayed into ``cv_results_``
+        (and into the optimiser) without being fitted again, then the search
+        goes on until ``n_iter``. Resuming with a different estimator,
+        space, cv or scoring raises :class:`~skhp.journal.JournalMismatchError`.
+    study : str, default=None
+        The study's name in the journal (default ``"bayessearchcv"``).
 
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         Exactly as in ``GridSearchCV``, one entry per evaluated candidate in
         evaluation order.
+    surrogates_ : list of :class:`~skhp.search.surrogate.BranchSurrogate`
+        One per branch of the space: the fitted surrogate model, to query
+        predicted score and uncertainty (see :meth:`predict_score`).
     best_estimator_, best_score_, best_params_, best_index_, scorer_,
     n_splits_, refit_time_, multimetric_, classes_, n_features_in_,
     feature_names_in_
@@ -158,6 +272,10 @@ class BayesSearchCV(BaseSearchCV):
         "callbacks": [callable, list, None],
         "optimizer_kwargs": [dict, None],
         "random_state": ["random_state"],
+        "initial_points": [list, None],
+        "warm_start": [dict, str, os.PathLike, Journal, HasMethods([]), None],
+        "journal": [str, os.PathLike, Journal, None],
+        "study": [str, None],
     }
 
     def __init__(
@@ -181,6 +299,10 @@ class BayesSearchCV(BaseSearchCV):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        initial_points=None,
+        warm_start=None,
+        journal=None,
+        study=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -202,6 +324,10 @@ class BayesSearchCV(BaseSearchCV):
         self.callbacks = callbacks
         self.optimizer_kwargs = optimizer_kwargs
         self.random_state = random_state
+        self.initial_points = initial_points
+        self.warm_start = warm_start
+        self.journal = journal
+        self.study = study
 
     # -- setup ---------------------------------------------------------------
 
@@ -318,15 +444,63 @@ class BayesSearchCV(BaseSearchCV):
                 proposals.append((branch, point, params))
         return proposals
 
+    # -- known candidates: initial points, warm start ---------------------------
+
+    def _check_initial_points(self, branches):
+        """``initial_points`` as (branch, params) pairs, checked against the space."""
+        if self.initial_points is None:
+            return []
+        if not isinstance(self.initial_points, (list, tuple)) or not all(
+            isinstance(p, dict) for p in self.initial_points
+        ):
+            raise ValueError(
+                "`initial_points` must be a list of dicts {parameter name: value}, "
+                f"but got {self.initial_points!r}."
+            )
+        pairs, seen = [], {}
+        for i, params in enumerate(self.initial_points):
+            branch, params = _branch_of(branches, params, f"initial_points[{i}]")
+            key = (id(branch), branch.encoding.key(params))
+            if key in seen:
+                raise ValueError(
+                    f"initial_points[{i}] repeats initial_points[{seen[key]}] "
+                    f"({params}); each candidate is evaluated once. Remove the "
+                    "repeat."
+                )
+            seen[key] = i
+            pairs.append((branch, params))
+        return pairs
+
+    def _warm_start_trials(self):
+        """``warm_start`` as a list of (params, score, failed)."""
+        from ..journal.warm import known_results
+
+        if self.warm_start is None:
+            return []
+        return known_results(self.warm_start, self.refit)
+
+    @staticmethod
+    def _adopt(branches, params, what):
+        """Mark a known candidate as proposed; return (branch, point, params)."""
+        branch, params = _branch_of(branches, params, what)
+        branch.seen.add(branch.encoding.key(params))
+        branch.n_proposed += 1
+        point = branch.encoding.encode(params) if branch.optimizer else None
+        return branch, point, params
+
     # -- the search loop -------------------------------------------------------
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         """Propose, evaluate and learn from candidates until the budget is spent."""
+        from .journaling import recording
+
         self._check_metric()
         callbacks = self._check_callbacks()
         subspaces = check_space(self.search_spaces)
         rng = check_random_state(self.random_state)
         branches = self._make_branches(subspaces, rng)
+        initial = self._check_initial_points(branches)
+        warm = _KnownResults(self._warm_start_trials())
 
         search_ctx = None
         if callback_ctx is not None:
@@ -334,87 +508,218 @@ class BayesSearchCV(BaseSearchCV):
                 task_name="search", max_subtasks=None
             ).call_on_fit_task_begin(estimator=self)
 
-        start = time.monotonic()
-        scores = []
-        pending_failures = []  # (branch, point) told once a success sets the scale
-        first_error = []
-        warned = False
-        outcomes = []  # per candidate: did any fit succeed with a finite score
-
-        while len(scores) < self.n_iter:
-            batch = self._propose(
-                branches, min(self.n_points, self.n_iter - len(scores))
-            )
-            if not batch:
-                break  # every distinct candidate of a finite space was tried
-            errors = []
-            batch_ctx, ctx_kwargs = None, {}
-            if search_ctx is not None:  # scikit-learn >= 1.9
-                batch_ctx = search_ctx.subcontext(
-                    task_name="bayes-batch",
-                    max_subtasks=len(batch) * self.n_splits_,
-                    sequential_subtasks=False,
-                ).call_on_fit_task_begin(estimator=self)
-                ctx_kwargs = {"callback_ctx": batch_ctx}
-            with tolerate_failed_batches(errors.extend):
-                results = evaluate_candidates(
-                    [params for _, _, params in batch], **ctx_kwargs
-                )
-            if batch_ctx is not None:
-                batch_ctx.call_on_fit_task_end(estimator=self)
-
-            batch_scores = self._batch_scores(results, len(batch))
-            scores.extend(batch_scores)
-            # sklearn reports one entry per fit, candidate-major.
-            n_fits = len(errors) // len(batch)
-            failed = []
-            for i, (_, _, params) in enumerate(batch):
-                fold_errors = errors[i * n_fits : (i + 1) * n_fits]
-                all_failed = bool(fold_errors) and None not in fold_errors
-                failed.append(all_failed or not math.isfinite(batch_scores[i]))
-                first = next((e for e in fold_errors if e is not None), None)
-                if not failed[-1] or first is None:
-                    continue
-                if not first_error:
-                    first_error.append(first)
-                if all_failed and not warned:
-                    # sklearn itself warns about partial failures.
-                    warned = True
-                    warnings.warn(
-                        f"Candidate {params} failed on all {n_fits} folds; it is "
-                        f"recorded with error_score={self.error_score!r} and the "
-                        "search goes on (later failures are not reported one by "
-                        f"one; see cv_results_). The error was:\n{first}",
-                        FitFailedWarning,
-                        stacklevel=2,
-                    )
-            outcomes.extend(not f for f in failed)
-            self._tell(batch, batch_scores, failed, scores, outcomes, pending_failures)
-
-            progress = SearchProgress(
-                n_evaluated=len(scores),
-                n_iter=self.n_iter,
-                scores=list(scores),
-                elapsed=time.monotonic() - start,
-                cv_results=results,
-            )
-            if any(cb(progress) is True for cb in callbacks):
-                break
+        self._loop = state = _LoopState(time.monotonic())
+        try:
+            with recording(
+                self,
+                evaluate_candidates,
+                space=self.search_spaces,
+                total=self.n_iter,
+                chunked=False,
+                adopt_unmatched=False,
+            ) as recorder:
+                self._search(branches, initial, warm, recorder, search_ctx, callbacks)
+        finally:
+            del self._loop
 
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
+        self.surrogates_ = self._surrogates(branches)
 
-        if scores and not any(outcomes):
+        if state.scores and not any(state.outcomes):
             detail = (
-                f" The first error was:\n{first_error[0]}"
-                if first_error
+                f" The first error was:\n{state.first_error[0]}"
+                if state.first_error
                 else " No fit failed: scoring returned non-finite values."
             )
             raise ValueError(
-                f"All {len(scores)} candidates failed (no finite mean test score), so "
-                "there is no best candidate. The estimator is probably misconfigured "
-                "for this data or space; set error_score='raise' to debug." + detail
+                f"All {len(state.scores)} candidates failed (no finite mean test "
+                "score), so there is no best candidate. The estimator is probably "
+                "misconfigured for this data or space; set error_score='raise' to "
+                "debug." + detail
             )
+
+    def _search(self, branches, initial, warm, recorder, search_ctx, callbacks):
+        state = self._loop
+        while len(state.scores) < self.n_iter:
+            n = min(self.n_points, self.n_iter - len(state.scores))
+            from_initial = bool(initial)
+            if from_initial:
+                batch = [
+                    self._adopt(branches, params, "initial_points")
+                    for _, params in initial[:n]
+                ]
+                del initial[:n]
+            else:
+                batch = self._propose(branches, n)
+            if not batch:
+                break  # every distinct candidate of a finite space was tried
+
+            is_warm = [warm.has(params) for _, _, params in batch]
+            new = [
+                c for c, w in zip(batch, is_warm) if not w and not recorder.has(c[2])
+            ]
+            if new and (recorder.waiting or warm.waiting):
+                # A resumed or warm-started search proposed something else
+                # than what was recorded (another seed, another optimiser):
+                # take in everything recorded first, then propose again.
+                for branch, _, params in reversed(batch):
+                    branch.seen.discard(branch.encoding.key(params))
+                    branch.n_proposed -= 1
+                    if from_initial:
+                        initial.insert(0, (branch, params))
+                self._take_in_recorded(branches, recorder, search_ctx)
+                self._take_in_warm(branches, warm.take_all())
+                continue
+
+            warm_items = [c for c, w in zip(batch, is_warm) if w]
+            if warm_items:
+                self._take_in_warm(
+                    branches,
+                    [warm.take(params) for _, _, params in warm_items],
+                    adopted=warm_items,
+                )
+            batch = [c for c, w in zip(batch, is_warm) if not w]
+            if not batch:
+                continue
+            results = self._evaluate(batch, recorder, search_ctx)
+            if self._stop(results, callbacks):
+                break
+
+    def _take_in_recorded(self, branches, recorder, search_ctx):
+        trials = recorder.take_waiting()
+        if not trials:
+            return
+        batch = [
+            self._adopt(branches, t.params, f"the journal's trial {t.number}")
+            for t in trials
+        ]
+        for trial, (_, _, params) in zip(trials, batch):
+            trial.params = params  # the space's own objects, not their repr
+        results = self._evaluate(batch, recorder, search_ctx, replay=trials)
+        self._stop(results, [])
+
+    def _take_in_warm(self, branches, known, adopted=None):
+        """Tell the optimisers known results without evaluating them."""
+        if not known:
+            return
+        state = self._loop
+        if adopted is None:
+            adopted = [
+                self._adopt(branches, params, "warm_start") for params, _, _ in known
+            ]
+        scores = [score for _, score, _ in known]
+        failed = [bad for _, _, bad in known]
+        state.known_scores.extend(scores)
+        state.known_ok.extend(not bad for bad in failed)
+        self._tell(
+            adopted,
+            scores,
+            failed,
+            state.known_scores,
+            state.known_ok,
+            state.pending_failures,
+        )
+
+    def _evaluate(self, batch, recorder, search_ctx, replay=None):
+        """Evaluate (or replay) a batch, learn from it; return cv_results so far."""
+        state = self._loop
+        errors = []
+        batch_ctx, ctx_kwargs = None, {}
+        if search_ctx is not None:  # scikit-learn >= 1.9
+            batch_ctx = search_ctx.subcontext(
+                task_name="bayes-batch",
+                max_subtasks=len(batch) * self.n_splits_,
+                sequential_subtasks=False,
+            ).call_on_fit_task_begin(estimator=self)
+            ctx_kwargs = {"callback_ctx": batch_ctx}
+        with tolerate_failed_batches(
+            lambda out: errors.extend(r.get("fit_error") for r in out)
+        ):
+            candidates = [params for _, _, params in batch]
+            if replay is None:
+                results = recorder(candidates, **ctx_kwargs)
+            else:
+                results = recorder.replay(replay, **ctx_kwargs)
+        if batch_ctx is not None:
+            batch_ctx.call_on_fit_task_end(estimator=self)
+
+        batch_scores = self._batch_scores(results, len(batch))
+        state.scores.extend(batch_scores)
+        # sklearn reports one entry per fit, candidate-major.
+        n_fits = len(errors) // len(batch)
+        failed = []
+        for i, (_, _, params) in enumerate(batch):
+            fold_errors = errors[i * n_fits : (i + 1) * n_fits]
+            all_failed = bool(fold_errors) and None not in fold_errors
+            failed.append(all_failed or not math.isfinite(batch_scores[i]))
+            first = next((e for e in fold_errors if e is not None), None)
+            if not failed[-1] or first is None:
+                continue
+            if not state.first_error:
+                state.first_error.append(first)
+            if all_failed and not state.warned:
+                # sklearn itself warns about partial failures.
+                state.warned = True
+                warnings.warn(
+                    f"Candidate {params} failed on all {n_fits} folds; it is "
+                    f"recorded with error_score={self.error_score!r} and the "
+                    "search goes on (later failures are not reported one by "
+                    f"one; see cv_results_). The error was:\n{first}",
+                    FitFailedWarning,
+                    stacklevel=4,
+                )
+        state.outcomes.extend(not f for f in failed)
+        state.known_scores.extend(batch_scores)
+        state.known_ok.extend(not f for f in failed)
+        self._tell(
+            batch,
+            batch_scores,
+            failed,
+            state.known_scores,
+            state.known_ok,
+            state.pending_failures,
+        )
+        return results
+
+    def _stop(self, results, callbacks):
+        state = self._loop
+        progress = SearchProgress(
+            n_evaluated=len(state.scores),
+            n_iter=self.n_iter,
+            scores=list(state.scores),
+            elapsed=time.monotonic() - state.start,
+            cv_results=results,
+        )
+        return any(cb(progress) is True for cb in callbacks)
+
+    @staticmethod
+    def _surrogates(branches):
+        try:
+            from .surrogate import BranchSurrogate
+        except ImportError:  # pragma: no cover - until the module lands
+            return None
+        return [BranchSurrogate(b.encoding, b.optimizer) for b in branches]
+
+    def predict_score(self, params):
+        """The surrogate's belief about candidates' scores: mean and uncertainty.
+
+        Parameters
+        ----------
+        params : dict or list of dict
+            Candidates in the search space (any branch of a conditional
+            space).
+
+        Returns
+        -------
+        mean, std : ndarray of shape (n_candidates,)
+            Predicted mean cross-validated score (higher is better) and its
+            standard deviation, from the fitted surrogate of the candidate's
+            branch.
+        """
+        from .surrogate import predict_score
+
+        return predict_score(self, params)
 
     def _batch_scores(self, results, n):
         if "mean_test_score" in results:

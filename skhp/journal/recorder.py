@@ -1,0 +1,222 @@
+"""Between a searcher and ``evaluate_candidates``: replay, record, report.
+
+A searcher's ``_run_search`` receives scikit-learn's ``evaluate_candidates``.
+:class:`CandidateRecorder` wraps it with the same signature, so the searcher's
+own logic is unchanged, and adds three things:
+
+- candidates already in the journal are replayed into ``cv_results_`` from
+  their recorded fold results instead of being fitted again;
+- new candidates are evaluated in chunks and each chunk is committed to the
+  journal as soon as it completes;
+- a progress bar is updated after each chunk.
+"""
+
+import collections
+
+from .._compat import ReplayedSplit, install_replay, tolerate_failed_batches
+from .params import candidate_key
+from .trial import Trial
+
+__all__ = ["CandidateRecorder", "ReplayCV"]
+
+_REPLAY_CHUNK = 64
+
+
+class ReplayCV:
+    """A splitter whose splits replay recorded fold results.
+
+    Parameters
+    ----------
+    trials : list of Trial
+        The candidates of one ``evaluate_candidates`` call, in order.
+    """
+
+    def __init__(self, trials):
+        self.trials = trials
+
+    def get_n_splits(self, X=None, y=None, groups=None, **params):
+        return len(self.trials[0].folds)
+
+    def split(self, X=None, y=None, groups=None, **params):
+        for k in range(self.get_n_splits()):
+            split = ReplayedSplit([trial.folds[k] for trial in self.trials])
+            yield split, split
+
+
+class CandidateRecorder:
+    """Wrap ``evaluate_candidates`` with a journal and a progress bar.
+
+    Parameters
+    ----------
+    evaluate_candidates : callable
+        scikit-learn's, as given to ``_run_search``.
+    n_splits : int
+        The search's number of CV splits.
+    journal : Journal or None
+        Where to record; None records nothing (progress only).
+    study : str
+        The study to record into (already opened).
+    metric : str
+        The metric a trial's status is judged on (``"score"`` for one metric).
+    chunk_size : int or None
+        Candidates per ``evaluate_candidates`` call for new candidates; None
+        keeps the searcher's own batches.
+    progress : ProgressBar or None
+    owner : estimator, default=None
+        The search, for scikit-learn's callback contexts.
+    adopt_unmatched : bool
+        When a call holds candidates the journal does not have while recorded
+        ones are still waiting (a random search resumed without a fixed
+        seed), the recorded ones take their places, so none is lost.
+    """
+
+    def __init__(
+        self,
+        evaluate_candidates,
+        n_splits,
+        *,
+        journal=None,
+        study=None,
+        metric="score",
+        chunk_size=None,
+        progress=None,
+        adopt_unmatched=False,
+        owner=None,
+    ):
+        self.owner = owner
+        self.evaluate_candidates = evaluate_candidates
+        self.n_splits = n_splits
+        self.journal = journal
+        self.study = study
+        self.metric = metric
+        self.chunk_size = chunk_size
+        self.progress = progress
+        self.adopt_unmatched = adopt_unmatched
+        self.n_replayed = 0
+        self.n_evaluated = 0
+        self.all_out = []
+        self.results = None
+        self._waiting = collections.OrderedDict()  # number -> Trial
+        self._by_key = collections.defaultdict(collections.deque)
+        if journal is not None:
+            for trial in journal.trials(study):
+                if len(trial.folds) != n_splits:
+                    raise ValueError(
+                        f"The study {study!r} in {journal.path!r} recorded "
+                        f"{len(trial.folds)} folds per candidate, but the search "
+                        f"now has {n_splits} CV splits. Resume with the same `cv`."
+                    )
+                self._waiting[trial.number] = trial
+                self._by_key[trial.key].append(trial)
+        install_replay()
+
+    # -- the journal's waiting trials -----------------------------------------
+
+    @property
+    def waiting(self):
+        """Recorded trials not replayed yet, in their recorded order."""
+        return list(self._waiting.values())
+
+    def _take(self, params):
+        queue = self._by_key.get(candidate_key(params))
+        if not queue:
+            return None
+        trial = queue.popleft()
+        del self._waiting[trial.number]
+        return trial
+
+    def has(self, params):
+        """Whether the journal has this candidate waiting to be replayed."""
+        return bool(self._by_key.get(candidate_key(params)))
+
+    def replay(self, trials, **kwargs):
+        """Replay recorded trials (taken with :meth:`take_waiting`); return results."""
+        self._replay([t.params for t in trials], trials, kwargs)
+        if self.progress is not None:
+            self.progress.update(self.results)
+        return self.results
+
+    def take_waiting(self):
+        """Remove and return every waiting trial (the caller replays them)."""
+        trials = self.waiting
+        self._waiting.clear()
+        self._by_key.clear()
+        return trials
+
+    # -- evaluate_candidates -----------------------------------------------------
+
+    def __call__(self, candidate_params, cv=None, more_results=None, **kwargs):
+        if cv is not None or more_results is not None:
+            raise TypeError(
+                "skhp's journal does not support evaluate_candidates(cv=..., "
+                "more_results=...); call it with candidates only."
+            )
+        plan = [(params, self._take(params)) for params in candidate_params]
+        if self.adopt_unmatched and self._waiting:
+            for i, (_, trial) in enumerate(plan):
+                if trial is None and self._waiting:
+                    adopted = self._waiting.popitem(last=False)[1]
+                    self._by_key[adopted.key].remove(adopted)
+                    plan[i] = (adopted.params, adopted)
+
+        segments = []  # (replay?, [(params, trial)])
+        for item in plan:
+            replay = item[1] is not None
+            limit = _REPLAY_CHUNK if replay else (self.chunk_size or len(plan))
+            if segments and segments[-1][0] == replay and len(segments[-1][1]) < limit:
+                segments[-1][1].append(item)
+            else:
+                segments.append((replay, [item]))
+
+        parent_ctx = kwargs.pop("callback_ctx", None)
+        for i, (replay, items) in enumerate(segments):
+            call_kwargs = dict(kwargs)
+            ctx = None
+            if parent_ctx is not None and len(segments) == 1:
+                call_kwargs["callback_ctx"] = parent_ctx
+            elif parent_ctx is not None:
+                ctx = parent_ctx.subcontext(
+                    task_name="journal-chunk",
+                    task_id=None if parent_ctx.sequential_subtasks else i,
+                    max_subtasks=len(items) * self.n_splits,
+                    sequential_subtasks=False,
+                ).call_on_fit_task_begin(estimator=self.owner)
+                call_kwargs["callback_ctx"] = ctx
+            params = [p for p, _ in items]
+            if replay:
+                self._replay(params, [t for _, t in items], call_kwargs)
+            else:
+                self._evaluate(params, call_kwargs)
+            if ctx is not None:
+                ctx.call_on_fit_task_end(estimator=self.owner)
+            if self.progress is not None:
+                self.progress.update(self.results)
+        return self.results
+
+    def _replay(self, params, trials, kwargs):
+        with tolerate_failed_batches(self.all_out.extend):
+            self.results = self.evaluate_candidates(
+                params, cv=ReplayCV(trials), **kwargs
+            )
+        self.n_replayed += len(params)
+
+    def _evaluate(self, params, kwargs):
+        out = []
+        with tolerate_failed_batches(out.extend):
+            self.results = self.evaluate_candidates(params, **kwargs)
+        self.all_out.extend(out)
+        self.n_evaluated += len(params)
+        if self.journal is not None:
+            n = self.n_splits
+            trials = [
+                Trial.from_folds(p, out[i * n : (i + 1) * n], self.metric)
+                for i, p in enumerate(params)
+            ]
+            self.journal.append(self.study, trials)
+
+    @property
+    def all_failed(self):
+        """Whether every fit so far failed."""
+        return bool(self.all_out) and all(
+            r.get("fit_error") is not None for r in self.all_out
+        )

@@ -1,0 +1,89 @@
+"""One evaluated candidate, as the journal records it."""
+
+import dataclasses
+import math
+
+import numpy as np
+
+from .params import candidate_key
+
+__all__ = ["Trial", "STATUSES"]
+
+STATUSES = ("ok", "failed", "pruned")
+
+
+def _mean_score(folds, metric):
+    values = []
+    for fold in folds:
+        scores = fold.get("test_scores")
+        value = scores.get(metric) if isinstance(scores, dict) else scores
+        values.append(float(value) if value is not None else math.nan)
+    return float(np.mean(values)) if values else math.nan
+
+
+@dataclasses.dataclass
+class Trial:
+    """A candidate and what its cross-validation gave.
+
+    Parameters
+    ----------
+    params : dict
+        The candidate's parameters.
+    folds : list of dict
+        Per fold, scikit-learn's fit result: ``fit_error`` (traceback text or
+        None), ``test_scores`` (a float, or a dict metric -> float),
+        ``n_test_samples``, ``fit_time``, ``score_time`` and, when the search
+        records them, ``train_scores``; ``pruned: True`` on folds skipped by
+        pruning.
+    status : {"ok", "failed", "pruned"}
+        "failed" when no fold gave a finite score.
+    number : int, default=None
+        Position in its study, from 0.
+    batch : int, default=None
+        The batch (one ``evaluate_candidates`` call) it was evaluated in.
+    created : float, default=None
+        When it was committed (seconds since the epoch).
+    """
+
+    params: dict
+    folds: list
+    status: str = "ok"
+    number: int = None
+    batch: int = None
+    created: float = None
+
+    @classmethod
+    def from_folds(cls, params, folds, metric=None):
+        """A trial whose status follows from its fold results."""
+        folds = [
+            {k: v for k, v in fold.items() if k not in ("estimator", "parameters")}
+            for fold in folds
+        ]
+        if any(fold.get("pruned") for fold in folds):
+            status = "pruned"
+        else:
+            ok = math.isfinite(_mean_score(folds, metric or _first_metric(folds)))
+            status = "ok" if ok else "failed"
+        return cls(params=dict(params), folds=folds, status=status)
+
+    @property
+    def key(self):
+        """Identity of the candidate (see :func:`skhp.journal.params.candidate_key`)."""
+        return candidate_key(self.params)
+
+    @property
+    def error(self):
+        """The first fold's error text, or None."""
+        return next((f["fit_error"] for f in self.folds if f.get("fit_error")), None)
+
+    def score(self, metric=None):
+        """Mean test score over the folds (NaN if any fold has none)."""
+        return _mean_score(self.folds, metric or _first_metric(self.folds))
+
+
+def _first_metric(folds):
+    for fold in folds:
+        scores = fold.get("test_scores")
+        if isinstance(scores, dict) and scores:
+            return next(iter(scores))
+    return "score"

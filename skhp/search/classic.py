@@ -1,0 +1,205 @@
+"""scikit-learn's grid and random searches, with a journal and a progress bar.
+
+Drop-in subclasses: with ``journal=None`` and ``verbose=0`` they behave
+exactly like :class:`sklearn.model_selection.GridSearchCV` and
+:class:`sklearn.model_selection.RandomizedSearchCV`.
+"""
+
+import os
+
+import numpy as np
+from sklearn import model_selection
+
+from .._compat import raise_if_all_fits_failed
+from ..journal import Journal
+from .journaling import recording
+
+__all__ = ["GridSearchCV", "RandomizedSearchCV"]
+
+_JOURNAL_DOC = """
+    journal : str, path-like, :class:`~skhp.journal.Journal` or None, default=None
+        A SQLite journal. Every evaluated candidate is committed to it as
+        soon as its chunk of candidates completes; fitting again with the
+        same journal and study resumes the search: recorded candidates are
+        replayed into ``cv_results_`` and not fitted again. Resuming with a
+        different estimator, space, cv or scoring raises
+        :class:`~skhp.journal.JournalMismatchError`.
+    study : str, default=None
+        The study's name inside the journal (default: the class name in
+        lower case), so that several searches can share one file.
+"""
+
+_CONSTRAINTS = {
+    "journal": [str, os.PathLike, Journal, None],
+    "study": [str, None],
+}
+
+
+def _run_journaled(search, run, evaluate_candidates, callback_ctx, **kwargs):
+    with recording(search, evaluate_candidates, **kwargs) as recorder:
+        if callback_ctx is None:  # scikit-learn < 1.9
+            run(recorder)
+        else:
+            run(recorder, callback_ctx=callback_ctx)
+    raise_if_all_fits_failed(recorder.all_out, search.error_score)
+
+
+class GridSearchCV(model_selection.GridSearchCV):
+    __doc__ = (
+        """Every candidate of a grid, with a journal and a progress bar.
+
+    A subclass of :class:`sklearn.model_selection.GridSearchCV`; see its
+    documentation for the parameters and attributes it shares. With
+    ``journal=None`` and ``verbose=0`` it behaves exactly like it. With
+    ``verbose >= 1`` on a terminal, a progress bar shows candidates done,
+    the best score so far, and the elapsed and remaining time.
+
+    Parameters
+    ----------
+    estimator, param_grid, scoring, n_jobs, refit, cv, verbose, pre_dispatch, \
+error_score, return_train_score
+        As in :class:`sklearn.model_selection.GridSearchCV`."""
+        + _JOURNAL_DOC
+        + """
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from skhp import GridSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.db")
+    >>> search = GridSearchCV(SVC(), {"C": [0.1, 1, 10]}, journal=path).fit(X, y)
+    >>> search = GridSearchCV(SVC(), {"C": [0.1, 1, 10]}, journal=path).fit(X, y)
+    >>> len(search.cv_results_["params"])  # the second fit replayed all three
+    3
+    """
+    )
+
+    _parameter_constraints: dict = {
+        **model_selection.GridSearchCV._parameter_constraints,
+        **_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_grid,
+        *,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        error_score=np.nan,
+        return_train_score=False,
+        journal=None,
+        study=None,
+    ):
+        super().__init__(
+            estimator=estimator,
+            param_grid=param_grid,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.journal = journal
+        self.study = study
+
+    def _run_search(self, evaluate_candidates, callback_ctx=None):
+        _run_journaled(
+            self,
+            super()._run_search,
+            evaluate_candidates,
+            callback_ctx,
+            space=self.param_grid,
+            total=len(model_selection.ParameterGrid(self.param_grid)),
+            chunked=True,
+            adopt_unmatched=False,
+        )
+
+
+class RandomizedSearchCV(model_selection.RandomizedSearchCV):
+    __doc__ = (
+        """Random candidates, with a journal and a progress bar.
+
+    A subclass of :class:`sklearn.model_selection.RandomizedSearchCV`; see
+    its documentation for the parameters and attributes it shares. With
+    ``journal=None`` and ``verbose=0`` it behaves exactly like it. skhp's
+    dimensions (:class:`~skhp.Real`, :class:`~skhp.Integer`,
+    :class:`~skhp.Categorical`) work as distributions. A search resumed from
+    a journal with an int ``random_state`` draws the same candidates and
+    replays the recorded ones; without a fixed seed, the recorded candidates
+    take the places of new draws, so none is lost.
+
+    Parameters
+    ----------
+    estimator, param_distributions, n_iter, scoring, n_jobs, refit, cv, \
+verbose, pre_dispatch, random_state, error_score, return_train_score
+        As in :class:`sklearn.model_selection.RandomizedSearchCV`."""
+        + _JOURNAL_DOC
+    )
+
+    _parameter_constraints: dict = {
+        **model_selection.RandomizedSearchCV._parameter_constraints,
+        **_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter=10,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        journal=None,
+        study=None,
+    ):
+        super().__init__(
+            estimator=estimator,
+            param_distributions=param_distributions,
+            n_iter=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.journal = journal
+        self.study = study
+
+    def _run_search(self, evaluate_candidates, callback_ctx=None):
+        _run_journaled(
+            self,
+            super()._run_search,
+            evaluate_candidates,
+            callback_ctx,
+            space=self.param_distributions,
+            total=len(
+                model_selection.ParameterSampler(
+                    self.param_distributions, self.n_iter, random_state=0
+                )
+            ),
+            # A resumed search without a fixed seed draws other candidates:
+            # the recorded ones take their places, so none is lost.
+            adopt_unmatched=True,
+            chunked=True,
+        )

@@ -1,0 +1,86 @@
+"""Give a searcher's ``_run_search`` a journal and a progress bar."""
+
+import contextlib
+import os
+import time
+
+from joblib import effective_n_jobs
+
+from ..journal import Journal
+from ..journal.fingerprint import search_fingerprint
+from ..journal.recorder import CandidateRecorder
+from .progress import ProgressBar, score_key
+
+__all__ = ["recording", "check_journal"]
+
+
+def check_journal(journal, study):
+    """Validate ``journal`` and ``study``; return (Journal or None, str or None)."""
+    if journal is not None and not isinstance(journal, (str, os.PathLike, Journal)):
+        raise TypeError(
+            "`journal` must be a path (str or os.PathLike), a skhp.journal.Journal "
+            f"or None, but got {journal!r} of type {type(journal).__name__}."
+        )
+    if study is not None and (not isinstance(study, str) or not study.strip()):
+        raise ValueError(
+            f"`study` must be a non-empty string or None, but got {study!r}."
+        )
+    if journal is None:
+        return None, None
+    if not isinstance(journal, Journal):
+        journal = Journal(journal)
+    return journal, study
+
+
+@contextlib.contextmanager
+def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmatched):
+    """Yield a :class:`CandidateRecorder` for one ``_run_search`` call.
+
+    Parameters
+    ----------
+    search : BaseSearchCV
+        With ``journal``, ``study`` and ``verbose`` parameters.
+    evaluate_candidates : callable
+    space : object
+        What the search samples from (for the journal's fingerprint).
+    total : int
+        Candidates the search intends to evaluate (for the progress bar).
+    chunked : bool
+        Whether to evaluate new candidates in chunks of about twice the
+        number of parallel workers (so each is journaled soon after it
+        completes), rather than in the searcher's own batches.
+    adopt_unmatched : bool
+        See :class:`~skhp.journal.recorder.CandidateRecorder`.
+    """
+    journal, study = check_journal(search.journal, search.study)
+    study = study or type(search).__name__.lower()
+    if journal is not None:
+        journal.open_study(
+            study, type(search).__name__, search_fingerprint(search, space)
+        )
+    key = score_key(search)
+    progress = ProgressBar(total, search.verbose, key, desc=study)
+    chunk_size = None
+    if chunked and (journal is not None or progress.enabled):
+        chunk_size = 2 * max(1, effective_n_jobs(search.n_jobs))
+    recorder = CandidateRecorder(
+        evaluate_candidates,
+        search.n_splits_,
+        journal=journal,
+        study=study,
+        metric=key[len("mean_test_") :],
+        chunk_size=chunk_size,
+        progress=progress,
+        adopt_unmatched=adopt_unmatched,
+        owner=search,
+    )
+    start = time.monotonic()
+    try:
+        yield recorder
+        if journal is not None:
+            previous = journal.info(study)["wall_time"]
+            journal.mark_finished(study, previous + time.monotonic() - start)
+    finally:
+        progress.close()
+        if journal is not None:
+            journal.close()
