@@ -1,0 +1,28 @@
+"""Seeing what a search did: tables, plots and a readable report.
+
+:func:`results_frame` turns one or several searches into a tidy pandas
+DataFrame; the ``*Display`` classes plot it in scikit-learn's Display style
+(``ConvergenceDisplay.from_results(search)``); :func:`write_report` writes
+the tables and plots as one Markdown or HTML page. pandas and matplotlib are
+imported only when used (``pip install "skhp[plot]"``).
+"""
+
+from .document import write_report
+from .frame import results_frame
+from .importance import parameter_importance
+from .plots import (
+    ConvergenceDisplay,
+    ParallelCoordinatesDisplay,
+    ParameterImportanceDisplay,
+    ParameterScoreDisplay,
+)
+
+__all__ = [
+    "ConvergenceDisplay",
+    "ParallelCoordinatesDisplay",
+    "ParameterImportanceDisplay",
+    "ParameterScoreDisplay",
+    "parameter_importance",
+    "results_frame",
+    "write_report",
+]

@@ -1,0 +1,332 @@
+"""A report of one or several searches: tables and plots in one readable page."""
+
+import base64
+import html
+import math
+import numbers
+from pathlib import Path
+
+import numpy as np
+
+from .._optional import import_optional
+from .axes import is_absent
+from .frame import as_frame
+from .plots import (
+    ConvergenceDisplay,
+    ParallelCoordinatesDisplay,
+    ParameterImportanceDisplay,
+    ParameterScoreDisplay,
+)
+
+__all__ = ["write_report"]
+
+_TOP = 10
+
+# (file name, Display, title, how to read it)
+_FIGURES = [
+    (
+        "convergence.png",
+        ConvergenceDisplay,
+        "Convergence",
+        "Best score found so far after each evaluation, one line per searcher "
+        "(dots: each candidate's own score); higher and further left is better.",
+    ),
+    (
+        "parallel_coordinates.png",
+        ParallelCoordinatesDisplay,
+        "Parallel coordinates",
+        "One line per successful candidate through its value on each "
+        "parameter axis, coloured by score: where the bright lines gather "
+        "is the good region.",
+    ),
+    (
+        "parameter_scores.png",
+        ParameterScoreDisplay,
+        "Score per parameter",
+        "The score against each parameter (a box per category): a clear trend "
+        "or a best category shows where to search next; a flat cloud, a "
+        "parameter that does not matter here.",
+    ),
+    (
+        "parameter_importance.png",
+        ParameterImportanceDisplay,
+        "Parameter importance",
+        "How much the score depends on each parameter: the drop in R² of a "
+        "random forest that predicts the score from the parameters, when "
+        "that parameter is shuffled (0: no effect found).",
+    ),
+]
+
+
+def _format_value(value):
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return ""
+        return f"{value:.4g}"
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return str(int(value))
+    return value if isinstance(value, str) else repr(value)
+
+
+def _format_params(row, params):
+    parts = []
+    for param in params:
+        value = row[param]
+        if is_absent(value):
+            continue  # not in this candidate's branch
+        parts.append(f"{param}={_format_value(value)}")
+    return ", ".join(parts)
+
+
+def markdown_table(header, rows):
+    """A GitHub-flavoured Markdown table from a header and rows of cells.
+
+    Cells are formatted as text, with ``|`` escaped and line breaks removed,
+    so that any parameter value keeps the table intact.
+
+    Parameters
+    ----------
+    header : list of str
+    rows : list of list
+
+    Returns
+    -------
+    table : str
+    """
+
+    def cell(value):
+        text = _format_value(value)
+        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| " + " | ".join(cell(h) for h in header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _summary(frame, metric, wall_times):
+    """One row per searcher: best score, best parameters, counts, time."""
+    score = f"mean_test_{metric}"
+    params = frame.attrs["params"]
+    header = [
+        "searcher",
+        f"best {metric}",
+        "best parameters",
+        "evaluations",
+        "failed",
+        "pruned",
+    ]
+    if wall_times:
+        header.append("wall time (s)")
+    rows = []
+    for searcher, part in frame.groupby("searcher", sort=False):
+        ok = part[(part["status"] == "ok") & np.isfinite(part[score].astype(float))]
+        if len(ok):
+            best = ok.loc[ok[score].astype(float).idxmax()]
+            best_score, best_params = float(best[score]), _format_params(best, params)
+        else:
+            best_score, best_params = float("nan"), "(every candidate failed)"
+        row = [
+            searcher,
+            best_score,
+            best_params,
+            len(part),
+            int((part["status"] == "failed").sum()),
+            int((part["status"] == "pruned").sum()),
+        ]
+        if wall_times:
+            wall = wall_times.get(searcher)
+            row.append(float(wall) if wall is not None else float("nan"))
+        rows.append(row)
+    return header, rows
+
+
+def _top(frame, metric, n):
+    """The ``n`` best successful candidates over all searchers."""
+    score = f"mean_test_{metric}"
+    ok = frame[(frame["status"] == "ok") & np.isfinite(frame[score].astype(float))]
+    best = ok.sort_values(score, ascending=False, kind="stable").head(n)
+    params = [p for p in frame.attrs["params"]]
+    header = ["#", "searcher", "iteration", *params, f"mean {metric}", f"std {metric}"]
+    std = f"std_test_{metric}"
+    rows = [
+        [
+            i + 1,
+            row["searcher"],
+            int(row["iteration"]),
+            *(row[p] for p in params),
+            float(row[score]),
+            float(row[std]) if std in row else float("nan"),
+        ]
+        for i, (_, row) in enumerate(best.iterrows())
+    ]
+    return header, rows
+
+
+def _draw_figures(frame, folder, plt):
+    """Save each plot as a PNG; skip those the results cannot support."""
+    drawn = []
+    for file_name, display_class, title, caption in _FIGURES:
+        try:
+            display = display_class.from_results(frame)
+        except ValueError as exc:
+            # Too few successes for importances, no parameter at all, ...
+            drawn.append((None, title, f"Not drawn: {exc}"))
+            continue
+        path = folder / file_name
+        display.figure_.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(display.figure_)
+        drawn.append((path, title, caption))
+    return drawn
+
+
+def _markdown(title, metric, summary, top, figures):
+    parts = [f"# {title}", ""]
+    parts += [
+        f"Metric: `{metric}` (mean over the cross-validation folds; higher is better).",
+        "",
+        "## Searchers",
+        "",
+        markdown_table(*summary),
+        "",
+        f"## Top {len(top[1])} candidates",
+        "",
+        markdown_table(*top) if top[1] else "No candidate succeeded.",
+        "",
+    ]
+    for path, fig_title, caption in figures:
+        parts += [f"## {fig_title}", ""]
+        if path is not None:
+            parts += [f"![{fig_title}]({path.name})", ""]
+        parts += [caption, ""]
+    return "\n".join(parts)
+
+
+def _html_table(header, rows):
+    pd = import_optional("pandas", extra="plot", purpose="results tables")
+    table = pd.DataFrame(
+        [[_format_value(v) for v in row] for row in rows],
+        columns=[str(h) for h in header],
+    )
+    return table.to_html(index=False, escape=True, border=0)
+
+
+_STYLE = """
+body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
+th { background: #f0f0f0; }
+img { max-width: 100%; }
+figcaption { color: #444; margin-bottom: 2em; }
+"""
+
+
+def _html(title, metric, summary, top, figures):
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>Metric: <code>{html.escape(metric)}</code> (mean over the "
+        "cross-validation folds; higher is better).</p>",
+        "<h2>Searchers</h2>",
+        _html_table(*summary),
+        f"<h2>Top {len(top[1])} candidates</h2>",
+        _html_table(*top) if top[1] else "<p>No candidate succeeded.</p>",
+    ]
+    for path, fig_title, caption in figures:
+        parts.append(f"<h2>{html.escape(fig_title)}</h2><figure>")
+        if path is not None:
+            # Embedded, so that the page is one file that can be mailed.
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            parts.append(
+                f'<img src="data:image/png;base64,{data}" '
+                f'alt="{html.escape(fig_title)}" data-file="{path.name}">'
+            )
+        parts.append(f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(
+    folder,
+    results,
+    *,
+    title=None,
+    format="markdown",
+    metric=None,
+    wall_times=None,
+    top=_TOP,
+):
+    """Write a report of one or several searches, readable without Python.
+
+    The folder receives a PNG per plot (convergence, parallel coordinates,
+    score per parameter, parameter importance) and one page, ``report.md``
+    or ``report.html``, with: a table comparing the searchers (best score,
+    best parameters, evaluations, failed and pruned candidates, wall time),
+    the best candidates over all searchers, and the plots with a line on
+    how to read each. The HTML page embeds its images, so it can be sent
+    alone; the Markdown page links to the PNG files next to it.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        Where to write; created if missing. Existing files of the same
+        names are replaced.
+    results : fitted search, dict, DataFrame, Journal, or list or dict of these
+        As in :func:`~skhp.report.results_frame`; a dict
+        ``{name: search}`` names the searchers.
+    title : str, default=None
+        The page title; "Hyperparameter search report" by default.
+    format : {"markdown", "html"}, default="markdown"
+    metric : str, default=None
+        The score to report, for multi-metric results.
+    wall_times : dict of str to float, default=None
+        ``{searcher name: seconds}`` for the comparison table, e.g. measured
+        around each ``fit``. Journals record their own.
+    top : int, default=10
+        How many of the best candidates to list.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The report page.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``format`` or ``metric``, or results without candidates.
+    """
+    if format not in ("markdown", "html"):
+        raise ValueError(
+            f"format must be 'markdown' or 'html', but got format={format!r}."
+        )
+    plt = import_optional("matplotlib.pyplot", extra="plot", purpose="reports")
+    frame = as_frame(results, metric=metric)
+    metric = frame.attrs["metric"]
+    times = dict(frame.attrs.get("wall_times", {}))
+    if wall_times:
+        unknown = sorted(set(wall_times) - set(frame["searcher"]))
+        if unknown:
+            raise ValueError(
+                f"wall_times names searchers the results do not have: {unknown}; "
+                f"the searchers are {list(dict.fromkeys(frame['searcher']))}."
+            )
+        times.update(wall_times)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = _draw_figures(frame, folder, plt)
+    title = title or "Hyperparameter search report"
+    summary = _summary(frame, metric, times)
+    best = _top(frame, metric, top)
+    if format == "html":
+        path = folder / "report.html"
+        text = _html(title, metric, summary, best, figures)
+    else:
+        path = folder / "report.md"
+        text = _markdown(title, metric, summary, best, figures)
+    path.write_text(text, encoding="utf-8")
+    return path
