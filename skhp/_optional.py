@@ -22,7 +22,7 @@ _EXTRA_OF = {
     "dask": "dask",
     "distributed": "dask",
     "matplotlib": "plot",
-    "pandas": "test",
+    "pandas": "plot",
 }
 
 

@@ -12,6 +12,12 @@ MODULES = [
     "skhp.search.bayes",
     "skhp.linear.logistic",
     "skhp.presets.logistic",
+    "skhp.presets.neural",
+    "skhp.presets.llm",
+    "skhp.report.frame",
+    "skhp.search.surrogate",
+    "skhp.search.classic",
+    "skhp.journal.store",
 ]
 
 

@@ -23,6 +23,7 @@ HEAVY = [
 def test_import_skhp_loads_no_heavy_dependency():
     code = (
         "import sys, skhp, skhp.space, skhp.search, skhp.presets, skhp.linear\n"
+        "import skhp.report, skhp.journal, skhp.explain\n"
         "import skhp.cli\n"
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )
