@@ -34,6 +34,7 @@ __all__ = [
     "fit_context",
     "inside_cross_validation",
     "ReplayedSplit",
+    "fit_first_folds",
     "format_cv_results",
     "install_replay",
     "raise_if_all_fits_failed",
@@ -165,8 +166,11 @@ class ReplayedSplit:
         candidate of the ``evaluate_candidates`` call, in candidate order.
     """
 
-    def __init__(self, results):
+    def __init__(self, results, train=None, test=None):
         self.results = results
+        # The real indices, for candidates whose result here is None.
+        self.train = train
+        self.test = test
 
 
 @functools.wraps(_original_fit_and_score)
@@ -175,6 +179,11 @@ def _fit_and_score_or_replay(*args, train, **kwargs):
         return _original_fit_and_score(*args, train=train, **kwargs)
     cand_idx = kwargs["candidate_progress"][0]
     recorded = train.results[cand_idx]
+    if recorded is None:
+        kwargs.pop("test")
+        return _original_fit_and_score(
+            *args, train=train.train, test=train.test, **kwargs
+        )
     result = {
         key: recorded[key]
         for key in ("fit_error", "test_scores", "n_test_samples")
@@ -214,3 +223,65 @@ def raise_if_all_fits_failed(results, error_score):
     """sklearn's "All the N fits failed" error, when every fit in ``results`` failed."""
     if results and all(r.get("fit_error") is not None for r in results):
         _original_warn_or_raise(results, error_score)
+
+
+def fit_first_folds(evaluate_candidates, candidate_params, n_folds):
+    """Fit and score candidates on the first ``n_folds`` CV splits only.
+
+    For pruning: the results are not added to the search's ``cv_results_``;
+    the caller records them later through ``evaluate_candidates`` with a
+    :class:`ReplayedSplit` splitter. Uses the search's own data, splitter,
+    scorers, fit parameters and parallel backend, which ``BaseSearchCV.fit``
+    keeps in the closure of ``evaluate_candidates``.
+
+    Returns
+    -------
+    folds : list of list of dict
+        Per candidate, the ``_fit_and_score`` results of its first folds.
+    splits : list of (train, test)
+        Every split of the search's CV, in order.
+    """
+    from sklearn.base import clone
+    from sklearn.utils.parallel import delayed
+
+    names = evaluate_candidates.__code__.co_freevars
+    env = dict(zip(names, (c.cell_contents for c in evaluate_candidates.__closure__)))
+    needed = {"X", "y", "base_estimator", "fit_and_score_kwargs", "parallel"}
+    if not needed <= set(env) or not ({"self", "cv_orig"} & set(env)):
+        raise NotImplementedError(
+            "Pruning needs scikit-learn's BaseSearchCV internals of versions 1.6 "
+            f"to 1.9; this is scikit-learn {sklearn.__version__}. Set pruner=None."
+        )
+    search = env.get("self")
+    cv = env["cv_orig"] if "cv_orig" in env else search._checked_cv_orig
+    X, y = env["X"], env["y"]
+    split_params = {}
+    if "routed_params" in env:
+        split_params = env["routed_params"].splitter.split
+    splits = list(cv.split(X, y, **split_params))
+    extra = {"caller": search} if "caller" in _fit_and_score_parameters() else {}
+    candidate_params = list(candidate_params)
+    out = env["parallel"](
+        delayed(_original_fit_and_score)(
+            clone(env["base_estimator"]),
+            X,
+            y,
+            train=train,
+            test=test,
+            parameters=params,
+            split_progress=(k, len(splits)),
+            candidate_progress=(i, len(candidate_params)),
+            **env["fit_and_score_kwargs"],
+            **extra,
+        )
+        for i, params in enumerate(candidate_params)
+        for k, (train, test) in enumerate(splits[:n_folds])
+    )
+    folds = [out[i * n_folds : (i + 1) * n_folds] for i in range(len(candidate_params))]
+    return folds, splits
+
+
+def _fit_and_score_parameters():
+    import inspect
+
+    return inspect.signature(_original_fit_and_score).parameters

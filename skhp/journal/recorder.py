@@ -92,6 +92,7 @@ class CandidateRecorder:
         self.chunk_size = chunk_size
         self.progress = progress
         self.adopt_unmatched = adopt_unmatched
+        self.pruned_column = False
         self.n_replayed = 0
         self.n_evaluated = 0
         self.all_out = []
@@ -145,12 +146,22 @@ class CandidateRecorder:
 
     # -- evaluate_candidates -----------------------------------------------------
 
-    def __call__(self, candidate_params, cv=None, more_results=None, **kwargs):
-        if cv is not None or more_results is not None:
+    def __call__(
+        self, candidate_params, cv=None, more_results=None, pruned=None, **kwargs
+    ):
+        if more_results is not None:
             raise TypeError(
-                "skhp's journal does not support evaluate_candidates(cv=..., "
-                "more_results=...); call it with candidates only."
+                "skhp's journal does not support evaluate_candidates(more_results=...)"
+                "; call it with candidates only."
             )
+        candidate_params = list(candidate_params)
+        if cv is not None:
+            # A pruning searcher's own splitter: new candidates, one call.
+            self._evaluate(candidate_params, kwargs, cv=cv, pruned=pruned)
+            if self.progress is not None:
+                self.progress.update(self.results)
+            return self.results
+
         plan = [(params, self._take(params)) for params in candidate_params]
         if self.adopt_unmatched and self._waiting:
             for i, (_, trial) in enumerate(plan):
@@ -193,25 +204,39 @@ class CandidateRecorder:
                 self.progress.update(self.results)
         return self.results
 
+    def _more_results(self, flags):
+        # Every call must add the column, or cv_results_ arrays would differ
+        # in length.
+        return {"more_results": {"pruned": flags}} if self.pruned_column else {}
+
     def _replay(self, params, trials, kwargs):
+        flags = [t.status == "pruned" for t in trials]
         with tolerate_failed_batches(self.all_out.extend):
             self.results = self.evaluate_candidates(
-                params, cv=ReplayCV(trials), **kwargs
+                params, cv=ReplayCV(trials), **kwargs, **self._more_results(flags)
             )
         self.n_replayed += len(params)
 
-    def _evaluate(self, params, kwargs):
+    def _evaluate(self, params, kwargs, cv=None, pruned=None):
         out = []
+        flags, after = pruned if pruned is not None else ([False] * len(params), 0)
+        if cv is not None:
+            kwargs = dict(kwargs, cv=cv)
         with tolerate_failed_batches(out.extend):
-            self.results = self.evaluate_candidates(params, **kwargs)
+            self.results = self.evaluate_candidates(
+                params, **kwargs, **self._more_results(list(flags))
+            )
         self.all_out.extend(out)
         self.n_evaluated += len(params)
         if self.journal is not None:
             n = self.n_splits
-            trials = [
-                Trial.from_folds(p, out[i * n : (i + 1) * n], self.metric)
-                for i, p in enumerate(params)
-            ]
+            trials = []
+            for i, p in enumerate(params):
+                folds = [dict(f) for f in out[i * n : (i + 1) * n]]
+                if flags[i]:
+                    for fold in folds[after:]:
+                        fold["pruned"] = True
+                trials.append(Trial.from_folds(p, folds, self.metric))
             self.journal.append(self.study, trials)
 
     @property

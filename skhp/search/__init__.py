@@ -2,12 +2,16 @@
 scikit-learn's grid and random searches with a journal and a progress bar."""
 
 from .bayes import BayesSearchCV
-from .classic import GridSearchCV, RandomizedSearchCV
 from .callbacks import NoImprovement, SearchProgress, TargetScore, TimeBudget
+from .classic import GridSearchCV, RandomizedSearchCV
+from .pruners import MedianPruner, PercentilePruner, Pruner
 
 __all__ = [
     "BayesSearchCV",
     "GridSearchCV",
+    "MedianPruner",
+    "PercentilePruner",
+    "Pruner",
     "RandomizedSearchCV",
     "NoImprovement",
     "SearchProgress",

@@ -21,6 +21,7 @@ from ..journal import Journal
 from ..space import check_space
 from .callbacks import SearchProgress
 from .encoding import BranchEncoding
+from .pruners import Pruner
 
 __all__ = ["BayesSearchCV"]
 
@@ -228,6 +229,14 @@ class BayesSearchCV(BaseSearchCV):
         space, cv or scoring raises :class:`~skhp.journal.JournalMismatchError`.
     study : str, default=None
         The study's name in the journal (default ``"bayessearchcv"``).
+    pruner : :class:`~skhp.search.Pruner` or None, default=None
+        Stops clearly bad candidates early: after the pruner's first
+        ``after_folds`` folds, a candidate it prunes skips its remaining
+        folds, is recorded with ``pruned=True`` in ``cv_results_`` (a column
+        added when a pruner is set) and a NaN mean test score, and the
+        surrogate is told its partial score. See
+        :class:`~skhp.search.PercentilePruner` and
+        :class:`~skhp.search.MedianPruner`. Off by default.
 
     Attributes
     ----------
@@ -276,6 +285,7 @@ class BayesSearchCV(BaseSearchCV):
         "warm_start": [dict, str, os.PathLike, Journal, HasMethods([]), None],
         "journal": [str, os.PathLike, Journal, None],
         "study": [str, None],
+        "pruner": [Pruner, None],
     }
 
     def __init__(
@@ -303,6 +313,7 @@ class BayesSearchCV(BaseSearchCV):
         warm_start=None,
         journal=None,
         study=None,
+        pruner=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -328,6 +339,7 @@ class BayesSearchCV(BaseSearchCV):
         self.warm_start = warm_start
         self.journal = journal
         self.study = study
+        self.pruner = pruner
 
     # -- setup ---------------------------------------------------------------
 
@@ -518,6 +530,9 @@ class BayesSearchCV(BaseSearchCV):
                 chunked=False,
                 adopt_unmatched=False,
             ) as recorder:
+                if self.pruner is not None:
+                    self.pruner.check(self.n_splits_)
+                    recorder.pruned_column = True
                 self._search(branches, initial, warm, recorder, search_ctx, callbacks)
         finally:
             del self._loop
@@ -637,22 +652,33 @@ class BayesSearchCV(BaseSearchCV):
             lambda out: errors.extend(r.get("fit_error") for r in out)
         ):
             candidates = [params for _, _, params in batch]
-            if replay is None:
-                results = recorder(candidates, **ctx_kwargs)
-            else:
+            if replay is not None:
                 results = recorder.replay(replay, **ctx_kwargs)
+            elif self.pruner is not None and not any(map(recorder.has, candidates)):
+                results = self._evaluate_pruning(candidates, recorder, ctx_kwargs)
+            else:
+                results = recorder(candidates, **ctx_kwargs)
         if batch_ctx is not None:
             batch_ctx.call_on_fit_task_end(estimator=self)
 
         batch_scores = self._batch_scores(results, len(batch))
         state.scores.extend(batch_scores)
+        told_scores = list(batch_scores)
+        pruned = [False] * len(batch)
+        if "pruned" in results:
+            pruned = [bool(p) for p in results["pruned"][-len(batch) :]]
+            partial = self._split_scores(results, len(batch))
+            for i, is_pruned in enumerate(pruned):
+                if is_pruned:
+                    # What the first folds said is real information.
+                    told_scores[i] = float(np.nanmean(partial[i]))
         # sklearn reports one entry per fit, candidate-major.
         n_fits = len(errors) // len(batch)
         failed = []
         for i, (_, _, params) in enumerate(batch):
             fold_errors = errors[i * n_fits : (i + 1) * n_fits]
             all_failed = bool(fold_errors) and None not in fold_errors
-            failed.append(all_failed or not math.isfinite(batch_scores[i]))
+            failed.append(all_failed or not math.isfinite(told_scores[i]))
             first = next((e for e in fold_errors if e is not None), None)
             if not failed[-1] or first is None:
                 continue
@@ -670,17 +696,64 @@ class BayesSearchCV(BaseSearchCV):
                     stacklevel=4,
                 )
         state.outcomes.extend(not f for f in failed)
-        state.known_scores.extend(batch_scores)
+        state.known_scores.extend(told_scores)
         state.known_ok.extend(not f for f in failed)
         self._tell(
             batch,
-            batch_scores,
+            told_scores,
             failed,
             state.known_scores,
             state.known_ok,
             state.pending_failures,
         )
         return results
+
+    def _split_scores(self, results, n):
+        """The last ``n`` candidates' per-split test scores, shape (n, n_splits)."""
+        key = self._score_key(results)[len("mean_") :]
+        columns = [f"split{k}_{key}" for k in range(self.n_splits_)]
+        return np.column_stack(
+            [np.asarray(results[c], dtype=float)[-n:] for c in columns]
+        )
+
+    def _evaluate_pruning(self, candidates, recorder, ctx_kwargs):
+        """Fit the first folds, prune the clearly bad, finish and record the rest."""
+        from .._compat import fit_first_folds
+        from .pruners import PrunedCV
+
+        after = self.pruner.after_folds
+        results = recorder.results
+        completed = []
+        if results is not None and len(results["params"]):
+            n_done = len(results["params"])
+            first = self._split_scores(results, n_done)[:, :after]
+            done = ~np.asarray(results["pruned"], dtype=bool)
+            rows = first[done & np.isfinite(first).all(axis=1)]
+            completed = rows.mean(axis=1).tolist()
+        if len(completed) < self.pruner.n_startup:
+            return recorder(candidates, **ctx_kwargs)
+        first_folds, splits = fit_first_folds(
+            recorder.evaluate_candidates, candidates, after
+        )
+        metric = recorder.metric
+        flags = []
+        for folds in first_folds:
+            if any(f.get("fit_error") for f in folds):
+                flags.append(False)  # let it fail (or not) on every fold
+                continue
+            scores = [
+                f["test_scores"][metric]
+                if isinstance(f["test_scores"], dict)
+                else f["test_scores"]
+                for f in folds
+            ]
+            flags.append(self.pruner.prune(float(np.mean(scores)), completed))
+        return recorder(
+            candidates,
+            cv=PrunedCV(first_folds, splits, flags),
+            pruned=(flags, after),
+            **ctx_kwargs,
+        )
 
     def _stop(self, results, callbacks):
         state = self._loop
@@ -721,20 +794,23 @@ class BayesSearchCV(BaseSearchCV):
 
         return predict_score(self, params)
 
-    def _batch_scores(self, results, n):
+    def _score_key(self, results):
+        """The cv_results_ key of the optimised score."""
         if "mean_test_score" in results:
-            key = "mean_test_score"
-        elif isinstance(self.refit, str) and f"mean_test_{self.refit}" in results:
-            key = f"mean_test_{self.refit}"
-        else:
-            metrics = sorted(
-                k[len("mean_test_") :] for k in results if k.startswith("mean_test_")
-            )
-            raise ValueError(
-                "BayesSearchCV optimises one metric: the scoring returned several "
-                f"({metrics}); set `refit` to the one to optimise, but got "
-                f"refit={self.refit!r}."
-            )
+            return "mean_test_score"
+        if isinstance(self.refit, str) and f"mean_test_{self.refit}" in results:
+            return f"mean_test_{self.refit}"
+        metrics = sorted(
+            k[len("mean_test_") :] for k in results if k.startswith("mean_test_")
+        )
+        raise ValueError(
+            "BayesSearchCV optimises one metric: the scoring returned several "
+            f"({metrics}); set `refit` to the one to optimise, but got "
+            f"refit={self.refit!r}."
+        )
+
+    def _batch_scores(self, results, n):
+        key = self._score_key(results)
         return [float(s) for s in np.asarray(results[key], dtype=float)[-n:]]
 
     @staticmethod
