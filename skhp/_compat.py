@@ -36,6 +36,7 @@ __all__ = [
     "ReplayedSplit",
     "fit_first_folds",
     "format_cv_results",
+    "n_splits_of",
     "install_replay",
     "raise_if_all_fits_failed",
     "tolerate_failed_batches",
@@ -285,3 +286,17 @@ def _fit_and_score_parameters():
     import inspect
 
     return inspect.signature(_original_fit_and_score).parameters
+
+
+def n_splits_of(search, evaluate_candidates):
+    """The search's number of CV splits, from inside ``_run_search``.
+
+    scikit-learn 1.9 sets ``n_splits_`` before calling ``_run_search``;
+    earlier versions only after, keeping it in ``evaluate_candidates``'
+    closure until then.
+    """
+    names = evaluate_candidates.__code__.co_freevars
+    cells = dict(zip(names, evaluate_candidates.__closure__ or ()))
+    if "n_splits" in cells:
+        return cells["n_splits"].cell_contents
+    return search.n_splits_

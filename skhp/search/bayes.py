@@ -3,6 +3,7 @@
 import math
 import numbers
 import os
+import re
 import time
 import warnings
 
@@ -531,7 +532,7 @@ class BayesSearchCV(BaseSearchCV):
                 adopt_unmatched=False,
             ) as recorder:
                 if self.pruner is not None:
-                    self.pruner.check(self.n_splits_)
+                    self.pruner.check(recorder.n_splits)
                     recorder.pruned_column = True
                 self._search(branches, initial, warm, recorder, search_ctx, callbacks)
         finally:
@@ -711,7 +712,10 @@ class BayesSearchCV(BaseSearchCV):
     def _split_scores(self, results, n):
         """The last ``n`` candidates' per-split test scores, shape (n, n_splits)."""
         key = self._score_key(results)[len("mean_") :]
-        columns = [f"split{k}_{key}" for k in range(self.n_splits_)]
+        n_splits = sum(
+            1 for name in results if re.fullmatch(rf"split\d+_{re.escape(key)}", name)
+        )
+        columns = [f"split{k}_{key}" for k in range(n_splits)]
         return np.column_stack(
             [np.asarray(results[c], dtype=float)[-n:] for c in columns]
         )

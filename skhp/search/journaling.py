@@ -6,6 +6,7 @@ import time
 
 from joblib import effective_n_jobs
 
+from .._compat import n_splits_of
 from ..journal import Journal
 from ..journal.fingerprint import search_fingerprint
 from ..journal.recorder import CandidateRecorder
@@ -65,7 +66,7 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
         chunk_size = 2 * max(1, effective_n_jobs(search.n_jobs))
     recorder = CandidateRecorder(
         evaluate_candidates,
-        search.n_splits_,
+        n_splits_of(search, evaluate_candidates),
         journal=journal,
         study=study,
         metric=key[len("mean_test_") :],
