@@ -35,6 +35,7 @@ __all__ = [
     "inside_cross_validation",
     "ReplayedSplit",
     "fit_first_folds",
+    "data_of",
     "format_cv_results",
     "n_splits_of",
     "install_replay",
@@ -300,3 +301,12 @@ def n_splits_of(search, evaluate_candidates):
     if "n_splits" in cells:
         return cells["n_splits"].cell_contents
     return search.n_splits_
+
+
+def data_of(evaluate_candidates):
+    """The ``(X, y)`` a search is fitted on, from inside ``_run_search``."""
+    names = evaluate_candidates.__code__.co_freevars
+    cells = dict(zip(names, evaluate_candidates.__closure__ or ()))
+    if "X" not in cells or "y" not in cells:
+        return None
+    return cells["X"].cell_contents, cells["y"].cell_contents

@@ -2,8 +2,9 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skhp import BayesSearchCV, Real
+from skhp import BayesSearchCV, GridSearchCV, RandomizedSearchCV, Real
 from skhp.linear import LogisticRegression
+from skhp.search import MedianPruner
 
 ESTIMATORS = [
     LogisticRegression(),
@@ -13,6 +14,23 @@ ESTIMATORS = [
         {"C": Real(0.1, 10, prior="log-uniform")},
         n_iter=3,
         n_initial_points=2,
+        cv=2,
+        random_state=0,
+    ),
+    BayesSearchCV(
+        LogisticRegression(),
+        {"C": Real(0.1, 10, prior="log-uniform")},
+        n_iter=4,
+        n_initial_points=2,
+        cv=3,
+        random_state=0,
+        pruner=MedianPruner(n_startup=1),
+    ),
+    GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=2),
+    RandomizedSearchCV(
+        LogisticRegression(),
+        {"C": Real(0.1, 10, prior="log-uniform")},
+        n_iter=2,
         cv=2,
         random_state=0,
     ),

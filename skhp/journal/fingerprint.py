@@ -37,13 +37,26 @@ def describe(value):
     return _ADDRESS.sub("", repr(value))
 
 
-def search_fingerprint(search, space):
+def describe_data(data):
+    """Shape and content hash of ``(X, y)``."""
+    import joblib
+
+    if data is None:
+        return "unknown"
+    X, y = data
+    shape = getattr(X, "shape", None) or (len(X),)
+    return f"X of shape {tuple(shape)}, hash {joblib.hash((X, y))}"
+
+
+def search_fingerprint(search, space, data=None):
     """The parts of a search that give a recorded score its meaning.
 
-    The budget (``n_iter``), ``n_jobs``, the random seed and the optimiser's
-    settings are left out: changing them and resuming is legitimate.
+    The data, estimator, space, cv and scoring are in; the budget
+    (``n_iter``), ``n_jobs``, the random seed and the optimiser's settings
+    are left out: changing them and resuming is legitimate.
     """
     return {
+        "data": describe_data(data),
         "estimator": describe(search.estimator),
         "space": describe(space),
         "cv": describe(search.cv),

@@ -214,9 +214,11 @@ class BayesSearchCV(BaseSearchCV):
         known good settings such as scikit-learn's defaults (see the presets'
         ``*_initial_points()``). Each must lie in the space; a value outside
         it raises a ValueError naming the candidate and the dimension.
-    warm_start : dict, fitted search, str, path-like or Journal, default=None
+    warm_start : bool, dict, fitted search, str, path-like or Journal, \
+default=None
         Earlier results to learn from: a ``cv_results_`` dict, a fitted
-        search, or a journal file holding one study. They are told to the
+        search, or a journal file holding one study; ``True`` means this
+        search's own previous fit (scikit-learn's meaning of warm_start). They are told to the
         optimiser and never evaluated again, but are not part of this
         search's ``cv_results_`` or ``n_iter``. Warm-starting from a search
         with the same space and ``random_state`` continues it exactly: the
@@ -283,7 +285,15 @@ class BayesSearchCV(BaseSearchCV):
         "optimizer_kwargs": [dict, None],
         "random_state": ["random_state"],
         "initial_points": [list, None],
-        "warm_start": [dict, str, os.PathLike, Journal, HasMethods([]), None],
+        "warm_start": [
+            "boolean",
+            dict,
+            str,
+            os.PathLike,
+            Journal,
+            HasMethods([]),
+            None,
+        ],
         "journal": [str, os.PathLike, Journal, None],
         "study": [str, None],
         "pruner": [Pruner, None],
@@ -488,8 +498,12 @@ class BayesSearchCV(BaseSearchCV):
         """``warm_start`` as a list of (params, score, failed)."""
         from ..journal.warm import known_results
 
-        if self.warm_start is None:
+        if self.warm_start is None or self.warm_start is False:
             return []
+        if self.warm_start is True:
+            # scikit-learn's meaning: go on from this estimator's previous fit.
+            previous = getattr(self, "cv_results_", None)
+            return known_results(previous, self.refit) if previous else []
         return known_results(self.warm_start, self.refit)
 
     @staticmethod

@@ -6,7 +6,7 @@ import time
 
 from joblib import effective_n_jobs
 
-from .._compat import n_splits_of
+from .._compat import data_of, n_splits_of
 from ..journal import Journal
 from ..journal.fingerprint import search_fingerprint
 from ..journal.recorder import CandidateRecorder
@@ -57,7 +57,9 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
     study = study or type(search).__name__.lower()
     if journal is not None:
         journal.open_study(
-            study, type(search).__name__, search_fingerprint(search, space)
+            study,
+            type(search).__name__,
+            search_fingerprint(search, space, data_of(evaluate_candidates)),
         )
     key = score_key(search)
     progress = ProgressBar(total, search.verbose, key, desc=study)

@@ -288,3 +288,10 @@ def test_progress_bar_only_on_a_terminal():
     bar.close()
     text = out.getvalue()
     assert "2/5" in text and "best=0.5" in text
+
+
+def test_other_data_is_refused(tmp_path):
+    path = tmp_path / "run.db"
+    GridSearchCV(SVC(), GRID, journal=path, cv=3).fit(X_IRIS, Y_IRIS)
+    with pytest.raises(JournalMismatchError, match=r"data: recorded 'X of shape"):
+        GridSearchCV(SVC(), GRID, journal=path, cv=3).fit(X_IRIS[:120], Y_IRIS[:120])
