@@ -129,7 +129,7 @@ _DOC_ATTRIBUTES = """
         ``net_.history`` the training history).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when X was a DataFrame with string column names.
     n_iter_ : int
         Epochs run.
