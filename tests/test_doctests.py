@@ -18,6 +18,8 @@ MODULES = [
     "skhp.search.surrogate",
     "skhp.search.classic",
     "skhp.journal.store",
+    "skhp.distributed",
+    "skhp.search.pruners",
 ]
 
 
