@@ -69,7 +69,10 @@ class Journal:
     Parameters
     ----------
     path : str or path-like
-        The file; created (with its folder) if missing.
+        The file; created (with its folder) on first use if missing.
+    create : bool, default=True
+        With False, a missing file raises FileNotFoundError instead (for
+        readers, which should not leave an empty journal behind).
 
     Examples
     --------
@@ -82,21 +85,23 @@ class Journal:
     >>> journal.close()
     """
 
-    def __init__(self, path):
+    def __init__(self, path, create=True):
         self.path = os.fspath(path)
+        self.create = create
         self._conn = None
 
     # A Journal inside a search's parameters is cloned and pickled with it:
     # what travels is the path; each copy opens its own connection.
     def __getstate__(self):
-        return {"path": self.path}
+        return {"path": self.path, "create": self.create}
 
     def __setstate__(self, state):
         self.path = state["path"]
+        self.create = state.get("create", True)
         self._conn = None
 
     def __deepcopy__(self, memo):
-        return Journal(self.path)
+        return Journal(self.path, create=self.create)
 
     def __repr__(self):
         return f"Journal({self.path!r})"
@@ -110,6 +115,11 @@ class Journal:
     @property
     def conn(self):
         if self._conn is None:
+            if not self.create and not os.path.exists(self.path):
+                raise FileNotFoundError(
+                    f"No journal at {self.path!r}. Give the path of a journal "
+                    "written by skhp (a run's output folder holds journal.db)."
+                )
             folder = os.path.dirname(os.path.abspath(self.path))
             os.makedirs(folder, exist_ok=True)
             try:

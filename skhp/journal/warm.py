@@ -42,7 +42,7 @@ def known_results(source, refit):
                 f"warm_start: no journal file at {os.fspath(source)!r}. Give an "
                 "existing journal, a cv_results_ dict or a fitted search."
             )
-        source = Journal(source)
+        source = Journal(source, create=False)
     if isinstance(source, Journal):
         with source:
             studies = source.studies()

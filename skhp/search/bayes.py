@@ -218,11 +218,12 @@ class BayesSearchCV(BaseSearchCV):
 default=None
         Earlier results to learn from: a ``cv_results_`` dict, a fitted
         search, or a journal file holding one study; ``True`` means this
-        search's own previous fit (scikit-learn's meaning of warm_start). They are told to the
-        optimiser and never evaluated again, but are not part of this
-        search's ``cv_results_`` or ``n_iter``. Warm-starting from a search
-        with the same space and ``random_state`` continues it exactly: the
-        next candidates are those the longer search would have tried.
+        search's own previous fit (scikit-learn's meaning of warm_start).
+        They are told to the optimiser and never evaluated again, but are
+        not part of this search's ``cv_results_`` or ``n_iter``.
+        Warm-starting from a search with the same space and
+        ``random_state`` continues it exactly: the next candidates are those
+        the longer search would have tried.
     journal : str, path-like, :class:`~skhp.journal.Journal` or None, default=None
         A SQLite journal. Every evaluated candidate is committed to it as
         soon as its batch completes. Fitting again with the same journal and

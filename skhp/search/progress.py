@@ -1,5 +1,6 @@
 """A progress bar for searches: candidates done, best score, time left."""
 
+import shutil
 import sys
 
 import numpy as np
@@ -33,8 +34,16 @@ class ProgressBar:
         if self.enabled:
             from tqdm.auto import tqdm
 
+            # Pseudo-terminals without a window size (``script``, some
+            # ``docker exec -t``) report 0 x 0, and tqdm then draws nothing.
+            size = shutil.get_terminal_size()
             self._bar = tqdm(
-                total=total, desc=desc, unit="cand", file=file, dynamic_ncols=True
+                total=total,
+                desc=desc,
+                unit="cand",
+                file=file,
+                ncols=size.columns if size.columns >= 40 else 100,
+                nrows=size.lines if size.lines >= 2 else 24,
             )
 
     def update(self, results):

@@ -173,3 +173,10 @@ def test_objects_are_kept_by_repr():
     assert isinstance(back["clf"], RecordedValue)
     assert back["clf"] == SVC(C=2)
     assert candidate_key(back) == candidate_key({"clf": SVC(C=2)})
+
+
+def test_reader_does_not_create_a_missing_journal(tmp_path):
+    path = tmp_path / "missing.db"
+    with pytest.raises(FileNotFoundError, match="No journal at"):
+        Journal(path, create=False).studies()
+    assert not path.exists()
