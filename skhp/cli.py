@@ -1,50 +1,17 @@
-"""The ``skhp`` command line.
+"""The ``skhp`` command line: ``run``, ``resume``, ``report`` and ``demo``.
 
-``skhp demo`` compares grid, random and Bayesian search with the same budget
-on a built-in data set, with logistic regression and its preset space.
+Exit codes: 0 success; 1 a run failed (completed candidates stay in the
+journal); 2 a usage or experiment-file mistake; 130 interrupted.
 """
 
 import argparse
 import sys
 import time
-import warnings
 
 from ._version import __version__
 
+PARTS = ("lr", "mlp", "llm")
 DATASETS = ("digits", "breast_cancer", "wine", "iris")
-
-
-def _load(name):
-    from sklearn import datasets
-
-    return getattr(datasets, f"load_{name}")(return_X_y=True)
-
-
-def _demo_grid(space, n):
-    """The preset space's grid with ``n`` values of C and l1_ratio."""
-    from .space import grid
-
-    return grid(
-        space,
-        n_points={
-            "logisticregression__C": n,
-            "logisticregression__l1_ratio": n,
-            "logisticregression__max_iter": 1,
-        },
-    )
-
-
-def _grid_within(space, budget):
-    """The finest grid of ``space`` with at most ``budget`` candidates, or None."""
-    from sklearn.model_selection import ParameterGrid
-
-    best = None
-    for n in range(1, 50):
-        candidate = _demo_grid(space, n)
-        if len(ParameterGrid(candidate)) > budget:
-            break
-        best = candidate
-    return best
 
 
 def _positive_int(text):
@@ -59,85 +26,104 @@ def _positive_int(text):
     return value
 
 
-def demo(args):
-    """Run the three searchers on one data set and print a comparison table."""
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.model_selection import (
-        GridSearchCV,
-        ParameterGrid,
-        RandomizedSearchCV,
-        StratifiedKFold,
-    )
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+def _folds(text):
+    value = _positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"expected a number >= 2, got {value}")
+    return value
 
-    from .linear import LogisticRegression
-    from .presets import logistic_regression
-    from .search import BayesSearchCV
-    from .space import Integer
 
-    X, y = _load(args.dataset)
-    # A max_iter range that keeps the demo to a few minutes on 2 cores.
-    space = logistic_regression(
-        max_iter=Integer(50, 500, prior="log-uniform"), prefix="logisticregression__"
-    )
-    pipe = make_pipeline(StandardScaler(), LogisticRegression())
-    cv = StratifiedKFold(args.cv, shuffle=True, random_state=args.random_state)
-    param_grid = _grid_within(space, args.budget)
-    if param_grid is None:
-        print(
-            f"skhp demo: error: --budget {args.budget} is smaller than the coarsest "
-            f"grid of the space ({len(ParameterGrid(_demo_grid(space, 1)))} "
-            "candidates, one value per range); raise --budget.",
-            file=sys.stderr,
+def _parts(text):
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown or not parts:
+        raise argparse.ArgumentTypeError(
+            f"expected a comma-separated list of {', '.join(PARTS)}, got {text!r}"
         )
-        return 2
-    common = {"cv": cv, "n_jobs": args.n_jobs}
-    searchers = {
-        "grid": GridSearchCV(pipe, param_grid, **common),
-        "random": RandomizedSearchCV(
-            pipe, space, n_iter=args.budget, random_state=args.random_state, **common
-        ),
-        "bayes": BayesSearchCV(
-            pipe, space, n_iter=args.budget, random_state=args.random_state, **common
-        ),
-    }
-    print(
-        f"skhp {__version__} demo: LogisticRegression on {args.dataset} "
-        f"({X.shape[0]} samples, {X.shape[1]} features), {args.cv}-fold CV, "
-        f"budget {args.budget} candidates per searcher."
-    )
-    rows = []
-    for name, search in searchers.items():
-        print(f"  running {name} search ...", flush=True)
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            # Short max_iter values are part of the space; not converging is a
-            # legitimate, scored outcome here.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            warnings.filterwarnings("ignore", message=".*singular.*")
-            search.fit(X, y)
-        wall = time.perf_counter() - start
-        best = {k.split("__", 1)[1]: v for k, v in search.best_params_.items()}
-        rows.append(
-            (name, search.best_score_, len(search.cv_results_["params"]), wall, best)
-        )
+    return list(dict.fromkeys(parts))
 
-    print()
-    print(
-        f"{'searcher':<9} {'best CV accuracy':>17} {'evaluations':>12} "
-        f"{'wall time':>10}"
+
+def _add_dask(parser):
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="fit on the workers of a running Dask cluster, e.g. tcp://host:8786 "
+        '(needs pip install "skhp[dask]")',
     )
-    for name, score, n, wall, _ in rows:
-        print(f"{name:<9} {score:>17.4f} {n:>12d} {wall:>9.1f}s")
-    print()
-    for name, _, _, _, best in rows:
-        shown = ", ".join(
-            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-            for k, v in best.items()
-        )
-        print(f"best {name}: {shown}")
+    group.add_argument(
+        "--dask-workers",
+        metavar="N",
+        type=_positive_int,
+        help="start a local Dask cluster with N workers and fit on it",
+    )
+
+
+def _dask(args):
+    return {"dask_scheduler": args.dask_scheduler, "dask_workers": args.dask_workers}
+
+
+def _cmd_run(args):
+    from .experiment import load_experiment
+    from .experiment.runner import execute, start
+
+    if args.dry_run:
+        experiment = load_experiment(args.experiment)
+        _print_plan(experiment, args.output or experiment.output)
+        return 0
+    experiment, output = start(args.experiment, args.output)
+    args.folder = output  # for the resume hint
+    execute(experiment, output, **_dask(args))
     return 0
+
+
+def _print_plan(experiment, output):
+    from .experiment.budget import grid_for_budget
+
+    print(f"experiment {experiment.source}: {experiment.title}")
+    print(f"  estimator: {experiment.estimator.path} {experiment.estimator.params}")
+    print(f"  scoring: {', '.join(experiment.scoring)}; {experiment.cv}-fold CV")
+    for s in experiment.searchers:
+        n = s.n_iter
+        if s.kind == "grid":
+            from sklearn.model_selection import ParameterGrid
+
+            n = len(ParameterGrid(grid_for_budget(experiment.space, s.n_iter)))
+        print(f"  searcher {s.name}: {s.kind}, {n} candidates")
+    print(f"  output: {output}")
+
+
+def _cmd_resume(args):
+    from .experiment import resume
+
+    resume(args.folder, **_dask(args))
+    return 0
+
+
+def _cmd_report(args):
+    from .experiment import rebuild_report
+
+    rebuild_report(args.folder)
+    return 0
+
+
+def _cmd_demo(args):
+    from .experiment.demo import run_demo
+
+    output = args.output or time.strftime("skhp-demo-%Y%m%d-%H%M%S")
+    start = time.perf_counter()
+    outcomes = run_demo(
+        args.parts,
+        output=output,
+        budget=args.budget,
+        cv=args.cv,
+        n_jobs=args.n_jobs,
+        random_state=args.random_state,
+        dataset=args.dataset,
+        **_dask(args),
+    )
+    print(f"demo finished in {time.perf_counter() - start:.0f} s")
+    return 0 if outcomes else 1
 
 
 def build_parser():
@@ -145,34 +131,87 @@ def build_parser():
         prog="skhp",
         description="Hyperparameter search for scikit-learn models, neural nets and "
         "LLMs.",
+        epilog="Exit codes: 0 success, 1 the run failed, 2 a usage or "
+        "experiment-file mistake. See docs/experiments.md for experiment files.",
     )
     parser.add_argument("--version", action="version", version=f"skhp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
     p = sub.add_parser(
-        "demo",
-        help="compare grid, random and Bayesian search on a built-in data set",
-        description="Compare grid, random and Bayesian search with the same budget: "
-        "LogisticRegression (StandardScaler first) over skhp's preset space of "
-        "solver, penalty, C, max_iter and fit_intercept.",
+        "run",
+        help="run an experiment file (TOML or YAML)",
+        description="Check the experiment file, then run each of its searchers with "
+        "a journal in the output folder, and write one CSV per searcher and a "
+        "report there. An interrupted run continues with 'skhp resume FOLDER'.",
+    )
+    p.add_argument("experiment", metavar="EXPERIMENT", help="a .toml or .yaml file")
+    p.add_argument(
+        "--output",
+        metavar="FOLDER",
+        help="output folder (default: the file's 'output', else <name>-results "
+        "next to the file)",
     )
     p.add_argument(
-        "--dataset",
-        choices=DATASETS,
-        default="breast_cancer",
-        help="built-in data set (default: %(default)s)",
+        "--dry-run",
+        action="store_true",
+        help="check the file and show what would run; fit nothing",
+    )
+    _add_dask(p)
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "resume",
+        help="finish an interrupted run",
+        description="Run the experiment saved in FOLDER again against its journal: "
+        "finished searchers are replayed from it, the interrupted one continues; "
+        "no completed candidate is evaluated again.",
+    )
+    p.add_argument("folder", metavar="FOLDER", help="the output folder of a run")
+    _add_dask(p)
+    p.set_defaults(func=_cmd_resume)
+
+    p = sub.add_parser(
+        "report",
+        help="rebuild the tables and report of a run from its journal",
+        description="Rebuild the per-searcher CSV files and the report of FOLDER "
+        "from its journal alone, without fitting anything.",
+    )
+    p.add_argument("folder", metavar="FOLDER", help="the output folder of a run")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "demo",
+        help="compare grid, random and Bayesian search on built-in tasks",
+        description="Compare grid, random and Bayesian search with the same budget "
+        "on up to three tasks: LogisticRegression on digits with the preset space "
+        "(lr), a skorch MLP on wine (mlp), and the embedded SmolLM2 LLM classifier "
+        "on a small sentiment set over prompt x temperature x top_p x top_k (llm). "
+        "Prints a comparison table and writes reports and plots to the output "
+        "folder. Parts whose optional dependencies are missing are skipped.",
+    )
+    p.add_argument(
+        "--parts",
+        type=_parts,
+        default=list(PARTS),
+        metavar="PARTS",
+        help=f"comma-separated parts to run, among {','.join(PARTS)} (default: all)",
     )
     p.add_argument(
         "--budget",
         type=_positive_int,
-        default=30,
-        help="candidates per searcher; grid search takes the finest grid "
-        "that fits (default: %(default)s)",
+        help="candidates per searcher in every part; grid search takes the finest "
+        "grid that fits (default: lr 30, mlp 8, llm 4)",
+    )
+    p.add_argument(
+        "--dataset",
+        choices=DATASETS,
+        default=None,
+        help="data set of the lr part (default: digits)",
     )
     p.add_argument(
         "--cv",
-        type=_positive_int,
-        default=3,
-        help="cross-validation folds (default: %(default)s)",
+        type=_folds,
+        help="cross-validation folds (default: 3, llm 2)",
     )
     p.add_argument(
         "--n-jobs",
@@ -186,20 +225,59 @@ def build_parser():
         default=0,
         help="seed for the searchers and the folds (default: %(default)s)",
     )
-    p.set_defaults(func=demo)
+    p.add_argument(
+        "--output",
+        metavar="FOLDER",
+        help="output folder (default: skhp-demo-<date>-<time>)",
+    )
+    _add_dask(p)
+    p.set_defaults(func=_cmd_demo)
     return parser
 
 
 def main(argv=None):
     """Entry point of the ``skhp`` command."""
+    from .experiment import ExperimentError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
-    if args.command == "demo" and args.cv < 2:
-        parser.error("argument --cv: expected a number >= 2")
-    return args.func(args)
+    prog = f"skhp {args.command}"
+    try:
+        return args.func(args)
+    except ExperimentError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\n{prog}: interrupted; {_resume_hint(args)}", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        from .journal import JournalMismatchError
+
+        if isinstance(exc, JournalMismatchError):
+            print(
+                f"{prog}: error: {exc}\nThe experiment no longer matches its "
+                "journal; start a new run in another folder with --output.",
+                file=sys.stderr,
+            )
+            return 2
+        print(
+            f"{prog}: error: {type(exc).__name__}: {exc}\n{_resume_hint(args)}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _resume_hint(args):
+    folder = getattr(args, "folder", None)
+    if args.command in ("run", "resume") and folder:
+        return (
+            "completed candidates are kept in the journal; continue with: "
+            f"skhp resume {folder}"
+        )
+    return "completed candidates are kept in the journal of the output folder"
 
 
 if __name__ == "__main__":  # pragma: no cover

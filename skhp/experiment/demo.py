@@ -1,0 +1,195 @@
+"""``skhp demo``: grid vs random vs Bayesian search with the same budget.
+
+Each part is an ordinary experiment file (the templates below), written into
+its own folder of the demo's output and run like ``skhp run``, so every part
+can be resumed, reported and read as an example.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+from .catalog import PRESETS, missing_modules
+from .runner import format_table, run
+
+__all__ = ["DEFAULT_BUDGETS", "PARTS", "experiment_text", "run_demo"]
+
+_HEAD = """\
+title = "{title}"
+cv = {cv}
+scoring = "accuracy"
+n_jobs = {n_jobs}
+random_state = {random_state}
+"""
+
+_SEARCHERS = """
+[[searchers]]
+kind = "grid"
+n_iter = {budget}
+
+[[searchers]]
+kind = "random"
+n_iter = {budget}
+
+[[searchers]]
+kind = "bayes"
+n_iter = {budget}
+n_initial_points = {n_initial}
+"""
+
+#: part -> (preset, title, extra TOML, default data set)
+PARTS = {
+    "lr": (
+        "logistic_regression",
+        "LogisticRegression on {dataset}, preset space",
+        "",
+        "digits",
+    ),
+    "mlp": (
+        "mlp_classifier",
+        "skorch MLP on {dataset}",
+        "\n[estimator.params]\nmax_epochs = 15\n",
+        "wine",
+    ),
+    "llm": (
+        "llm_classifier",
+        "SmolLM2 classifier on {dataset}: prompt x temperature x top_p x top_k",
+        "\n[estimator.params]\nmax_new_tokens = 6\nbatch_size = 16\n",
+        "sentiment",
+    ),
+}
+
+#: Candidates per searcher when --budget is not given.
+DEFAULT_BUDGETS = {"lr": 30, "mlp": 8, "llm": 4}
+#: Folds per part when --cv is not given (the text set has 16 samples).
+DEFAULT_CV = {"lr": 3, "mlp": 3, "llm": 2}
+
+
+def experiment_text(part, *, budget, cv, n_jobs=1, random_state=0, dataset=None):
+    """The experiment file of one demo part, as TOML text.
+
+    Parameters
+    ----------
+    part : {"lr", "mlp", "llm"}
+    budget : int
+        Candidates per searcher.
+    cv : int
+        Folds.
+    n_jobs : int, default=1
+    random_state : int, default=0
+    dataset : str, default=None
+        Built-in data set; the part's default when None.
+
+    Returns
+    -------
+    text : str
+    """
+    preset, title, extra, default_data = PARTS[part]
+    dataset = dataset or default_data
+    head = _HEAD.format(
+        title=title.format(dataset=dataset),
+        cv=cv,
+        n_jobs=n_jobs,
+        random_state=random_state,
+    )
+    body = (
+        f'\n[estimator]\npreset = "{preset}"\n{extra}\n[data]\ndataset = "{dataset}"\n'
+    )
+    searchers = _SEARCHERS.format(budget=budget, n_initial=max(1, min(5, budget // 2)))
+    return head + body + searchers
+
+
+def run_demo(
+    parts,
+    *,
+    output,
+    budget=None,
+    cv=None,
+    n_jobs=1,
+    random_state=0,
+    dataset=None,
+    stream=None,
+    dask_scheduler=None,
+    dask_workers=None,
+):
+    """Run the demo parts into ``output`` and print the comparison table.
+
+    Parameters
+    ----------
+    parts : list of str
+        Among ``"lr"``, ``"mlp"``, ``"llm"``.
+    output : str or os.PathLike
+        Folder for the parts' folders and ``summary.md``.
+    budget : int, default=None
+        Candidates per searcher, for every part; None: :data:`DEFAULT_BUDGETS`.
+    cv : int, default=None
+        Folds, for every part; None: :data:`DEFAULT_CV`.
+    n_jobs, random_state : int
+        As in an experiment file.
+    dataset : str, default=None
+        Data set of the ``lr`` part (default ``"digits"``).
+    stream : file, default=sys.stdout
+    dask_scheduler, dask_workers
+        As in :func:`skhp.experiment.execute`.
+
+    Returns
+    -------
+    outcomes : dict of str -> list of Outcome
+        Per part that ran.
+    """
+    stream = sys.stdout if stream is None else stream
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    outcomes, skipped, times = {}, [], {}
+    for part in parts:
+        preset = PRESETS[PARTS[part][0]]
+        missing, install = missing_modules(preset, {})
+        if missing:
+            message = (
+                f"skipping part {part!r}: it needs {', '.join(missing)}; "
+                f"install with: {install}"
+            )
+            print(message, file=sys.stderr, flush=True)
+            skipped.append(message)
+            continue
+        folder = output / part
+        folder.mkdir(exist_ok=True)
+        path = folder / "experiment.toml"
+        path.write_text(
+            experiment_text(
+                part,
+                budget=budget or DEFAULT_BUDGETS[part],
+                cv=cv or DEFAULT_CV[part],
+                n_jobs=n_jobs,
+                random_state=random_state,
+                dataset=dataset if part == "lr" else None,
+            ),
+            encoding="utf-8",
+        )
+        print(f"\n== part {part} ==", file=stream, flush=True)
+        start = time.perf_counter()
+        outcomes[part], _ = run(
+            path,
+            output=folder,
+            stream=stream,
+            dask_scheduler=dask_scheduler,
+            dask_workers=dask_workers,
+        )
+        times[part] = time.perf_counter() - start
+    rows = [
+        o.__class__(f"{part}/{o.name}", o.best_score, o.n_evaluations, o.wall_time, {})
+        for part, found in outcomes.items()
+        for o in found
+    ]
+    summary = ["# skhp demo", ""]
+    if rows:
+        table = format_table(rows, "accuracy", first_column="part/searcher")
+        print(f"\n== comparison (same budget per part) ==\n{table}", file=stream)
+        summary += ["```", table, "```", ""]
+        summary += [
+            f"- part {p}: {t:.0f} s in all, report in {p}/" for p, t in times.items()
+        ]
+    summary += [f"- {s}" for s in skipped]
+    (output / "summary.md").write_text("\n".join(summary) + "\n", encoding="utf-8")
+    print(f"\nall output in {output}", file=stream, flush=True)
+    return outcomes

@@ -1,0 +1,34 @@
+"""A slow classifier that logs every fit, to watch a search from outside.
+
+Importable by path in experiment files as ``tests.experiment.sleepy:SleepyClassifier``.
+"""
+
+import os
+import time
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+
+class SleepyClassifier(ClassifierMixin, BaseEstimator):
+    """Sleeps ``delay`` seconds per fit and appends ``C n_samples`` to ``log``."""
+
+    def __init__(self, C=1.0, delay=0.0, log=None):
+        self.C = C
+        self.delay = delay
+        self.log = log
+
+    def fit(self, X, y):
+        time.sleep(self.delay)
+        if self.log:
+            with open(self.log, "a", encoding="utf-8") as f:
+                f.write(f"{self.C!r} {len(X)} {os.getpid()}\n")
+        self.classes_, counts = np.unique(y, return_counts=True)
+        # A score that depends on C, so the searchers have something to find.
+        self.majority_ = self.classes_[np.argmax(counts)] if self.C > 1 else None
+        return self
+
+    def predict(self, X):
+        if self.majority_ is not None:
+            return np.full(len(X), self.majority_)
+        return self.classes_[np.arange(len(X)) % len(self.classes_)]

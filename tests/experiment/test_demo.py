@@ -1,0 +1,38 @@
+"""The demo's parts are ordinary experiment files."""
+
+import pytest
+
+from skhp.cli import main
+from skhp.experiment import demo, load_experiment
+from skhp.experiment.budget import grid_for_budget
+
+
+@pytest.mark.parametrize("part", ["lr", "mlp", "llm"])
+def test_each_part_is_a_valid_experiment_with_the_same_budget(tmp_path, part):
+    path = tmp_path / "e.toml"
+    path.write_text(demo.experiment_text(part, budget=30, cv=2))
+    try:
+        exp = load_experiment(path)
+    except ValueError as exc:  # an optional dependency is missing
+        pytest.skip(str(exc))
+    assert [(s.kind, s.n_iter) for s in exp.searchers] == [
+        ("grid", 30),
+        ("random", 30),
+        ("bayes", 30),
+    ]
+    from sklearn.model_selection import ParameterGrid
+
+    assert 0.5 * 30 <= len(ParameterGrid(grid_for_budget(exp.space, 30))) <= 30
+
+
+def test_parts_with_missing_extras_are_skipped_with_the_install_command(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(
+        demo, "missing_modules", lambda *a: (["torch"], 'pip install "skhp[torch]"')
+    )
+    code = main(["demo", "--parts", "mlp", "--output", str(tmp_path / "d")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "skipping part 'mlp': it needs torch; install with: pip install" in err
+    assert "skhp[torch]" in (tmp_path / "d" / "summary.md").read_text()
