@@ -23,6 +23,21 @@ overhead and sample efficiency are in ``docs/benchmarks.md``
   the best five with gradient L-BFGS, each run a few dozen GP predictions with
   a lot of Python overhead. Here 1000 random points are scored and the best
   one is polished (:attr:`SurrogateOptimizer._GP_ACQ_OPTIMIZER_KWARGS`).
+* Python overhead in the arithmetic. Most of what is left is many small
+  NumPy operations wrapped in scikit-learn's kernel objects, parameter
+  bookkeeping and input validation: a few dozen log-marginal-likelihood
+  evaluations per fit and a few dozen predictions per L-BFGS polish.
+  :class:`_GaussianProcess` and :class:`_Optimizer` run the same operations,
+  in the same order, without the wrappers, for skopt's default kernel
+  (``ConstantKernel * Matern(nu=2.5) + WhiteKernel``) and expected
+  improvement; other kernels and acquisition functions run skopt's code. The
+  proposals are bitwise those of skopt's classes (``_FAST_PATHS = False``;
+  ``tests/search/test_optimizer.py`` compares them). Bitwise matters: near
+  the data the predictive variance is the difference of two nearly equal
+  numbers, and late in a search the best of the acquisition's random
+  candidates lie there, so a rounding difference (such as computing the
+  variance with a matrix product instead of skopt's einsum, 25x faster)
+  moves the start of the L-BFGS polish and changes the proposals.
 * BLAS threads. The matrices are tiny (tens of rows), too small for a
   multi-threaded BLAS to pay off, and a search may run cross-validation in
   parallel next to the optimiser; every surrogate fit and prediction runs with
@@ -34,14 +49,21 @@ import numbers
 import warnings
 
 import numpy as np
+from scipy.linalg.lapack import dpotrf, dpotrs
+from scipy.optimize import fmin_l_bfgs_b
+from scipy.spatial.distance import cdist, pdist, squareform
+from scipy.special import ndtr
+from sklearn.base import clone
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.exceptions import NotFittedError
+from sklearn.gaussian_process import kernels as sk_kernels
 from sklearn.utils import check_random_state
 from skopt import Optimizer
+from skopt.acquisition import _gaussian_acquisition
 from skopt.learning import GaussianProcessRegressor, GradientBoostingQuantileRegressor
 from skopt.learning.gaussian_process.kernels import WhiteKernel
 from skopt.space import Categorical, Integer, Real
-from skopt.utils import cook_estimator, has_gradients
+from skopt.utils import cook_estimator, create_result, has_gradients
 from threadpoolctl import ThreadpoolController
 
 __all__ = ["SurrogateOptimizer"]
@@ -103,8 +125,9 @@ class SurrogateOptimizer:
     Attributes
     ----------
     optimizer_ : skopt.Optimizer
-        The wrapped optimiser. Reading it is fine; calling its ``tell``
-        directly bypasses the hyperparameter bookkeeping.
+        The wrapped optimiser (a subclass with the shortcuts described in the
+        module docstring). Reading it is fine; calling its ``tell`` directly
+        bypasses the hyperparameter bookkeeping.
 
     See Also
     --------
@@ -151,6 +174,10 @@ class SurrogateOptimizer:
     # Attempts at drawing a random replacement for a duplicate in a batch
     # before accepting the duplicate (the space may be exhausted).
     _MAX_REDRAWS = 100
+    # Run skopt's Gaussian-process arithmetic through the shortcuts of
+    # ``_GaussianProcess`` and ``_Optimizer`` (same results, less overhead).
+    # False runs skopt's own classes; the tests compare the two.
+    _FAST_PATHS = True
 
     def __init__(
         self,
@@ -220,7 +247,8 @@ class SurrogateOptimizer:
         kwargs["model_queue_size"] = 1
         kwargs.update(optimizer_kwargs)
 
-        self.optimizer_ = Optimizer(
+        optimizer_class = _Optimizer if self._FAST_PATHS else Optimizer
+        self.optimizer_ = optimizer_class(
             dimensions,
             base_estimator=estimator,
             n_initial_points=n_initial_points,
@@ -237,6 +265,8 @@ class SurrogateOptimizer:
         gp = cook_estimator(
             "gp", space=dimensions, random_state=rng.randint(np.iinfo(np.int32).max)
         )
+        if self._FAST_PATHS:
+            gp = _GaussianProcess(**gp.get_params(deep=False))
         # skopt's GaussianProcessRegressor adds the WhiteKernel inside ``fit``
         # and zeroes it in the fitted ``kernel_``; adding it here makes the
         # kernel we warm-start from carry the fitted noise level.
@@ -467,6 +497,388 @@ class SurrogateOptimizer:
 
 def _key(x):
     return tuple(repr(v) for v in x)
+
+
+class _GaussianProcess(GaussianProcessRegressor):
+    """skopt's Gaussian process, with its arithmetic run with less Python overhead.
+
+    For skopt's default kernel on spaces that are not all categorical,
+    ``ConstantKernel * Matern(nu=2.5) + WhiteKernel``, the log-marginal
+    likelihood and its gradient (evaluated a few dozen times per fit) and
+    ``predict`` (a few dozen times per acquisition search) skip scikit-learn's
+    kernel objects, hyperparameter bookkeeping and input validation, and run
+    the same NumPy and SciPy operations in the same order, so that the results
+    are bitwise identical (``tests/search/test_optimizer.py`` checks them
+    against the plain path). Other kernels, and inputs the shortcuts do not
+    cover, take skopt's and scikit-learn's code.
+    """
+
+    def fit(self, X, y):
+        self._lml_terms = None
+        self._predict_terms = None
+        try:
+            super().fit(X, y)
+        finally:
+            self._lml_terms = None
+        self._predict_terms = _predict_terms(self)
+        return self
+
+    def log_marginal_likelihood(
+        self, theta=None, eval_gradient=False, clone_kernel=True
+    ):
+        # The hyperparameter search calls this with ``clone_kernel=False``,
+        # which would also set ``kernel_.theta`` each time; ``fit`` sets it to
+        # the optimum afterwards, so skipping that changes nothing.
+        if theta is not None and eval_gradient and not clone_kernel:
+            if getattr(self, "_lml_terms", None) is None:
+                self._lml_terms = _lml_terms(self) or False
+            if self._lml_terms:
+                return _matern52_lml(self._lml_terms, self.alpha, theta)
+        return super().log_marginal_likelihood(theta, eval_gradient, clone_kernel)
+
+    def predict(
+        self,
+        X,
+        return_std=False,
+        return_cov=False,
+        return_mean_grad=False,
+        return_std_grad=False,
+    ):
+        terms = getattr(self, "_predict_terms", None)
+        if (
+            terms is None
+            or return_cov
+            or (return_std_grad and not return_std)
+            or type(X) is not np.ndarray
+            or X.dtype != np.float64
+            or X.ndim != 2
+            or X.shape[0] == 0
+            or X.shape[1] != terms[0].shape[1]
+            or (X.shape[0] != 1 and (return_mean_grad or return_std_grad))
+            or not np.isfinite(X).all()
+        ):
+            return super().predict(
+                X,
+                return_std=return_std,
+                return_cov=return_cov,
+                return_mean_grad=return_mean_grad,
+                return_std_grad=return_std_grad,
+            )
+        return _matern52_predict(
+            self, terms, X, return_std, return_mean_grad, return_std_grad
+        )
+
+
+class _Optimizer(Optimizer):
+    """skopt's Optimizer, with the acquisition search of the GP + EI case inlined.
+
+    With a :class:`_GaussianProcess` surrogate, ``acq_func="EI"``,
+    ``acq_optimizer="lbfgs"`` and ``n_jobs=1``, ``_tell`` runs skopt's steps
+    (fit, score random points, polish the best with L-BFGS) with the same
+    arithmetic, random draws and order; only the L-BFGS objective is
+    :func:`_expected_improvement_1d` instead of skopt's
+    ``gaussian_acquisition_1D``, which computes the same values through
+    ``scipy.stats.norm`` at about 0.2 ms of overhead a call. Every other case
+    is skopt's ``_tell``.
+    """
+
+    def _tell(self, x, y, fit=True):
+        if not (
+            fit
+            and isinstance(self.base_estimator_, _GaussianProcess)
+            and self.acq_func == "EI"
+            and self.cand_acq_funcs_ == ["EI"]
+            and self.acq_optimizer == "lbfgs"
+            and self.n_jobs == 1
+        ):
+            return super()._tell(x, y, fit=fit)
+        # skopt's bookkeeping (Xi, yi, initial-point count, cache).
+        super()._tell(x, y, fit=False)
+        if self._n_initial_points <= 0:
+            self._fit_and_propose()
+        result = create_result(
+            self.Xi, self.yi, self.space, self.rng, models=self.models
+        )
+        result.specs = self.specs
+        return result
+
+    def _fit_and_propose(self):
+        # skopt.Optimizer._tell from "if fit and ...", for this one case.
+        transformed_bounds = np.array(self.space.transformed_bounds)
+        est = clone(self.base_estimator_)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(self.space.transform(self.Xi), self.yi)
+        if self.max_model_queue_size is None:
+            self.models.append(est)
+        elif len(self.models) < self.max_model_queue_size:
+            self.models.append(est)
+        else:
+            self.models.pop(0)
+            self.models.append(est)
+        X = self.space.transform(
+            self.space.rvs(n_samples=self.n_points, random_state=self.rng)
+        )
+        self.next_xs_ = []
+        values = _gaussian_acquisition(
+            X=X,
+            model=est,
+            y_opt=np.min(self.yi),
+            acq_func="EI",
+            acq_func_kwargs=self.acq_func_kwargs,
+        )
+        x0 = X[np.argsort(values)[: self.n_restarts_optimizer]]
+        xi = (self.acq_func_kwargs or {}).get("xi", 0.01)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            results = [
+                fmin_l_bfgs_b(
+                    _expected_improvement_1d,
+                    x,
+                    args=(est, np.min(self.yi), xi),
+                    bounds=self.space.transformed_bounds,
+                    approx_grad=False,
+                    maxiter=20,
+                )
+                for x in x0
+            ]
+        cand_xs = np.array([r[0] for r in results])
+        cand_acqs = np.array([r[1] for r in results])
+        next_x = cand_xs[np.argmin(cand_acqs)]
+        if not self.space.is_categorical:
+            next_x = np.clip(next_x, transformed_bounds[:, 0], transformed_bounds[:, 1])
+        self.next_xs_.append(next_x)
+        self._next_x = self.space.inverse_transform(next_x.reshape((1, -1)))[0]
+
+
+_NORM_PDF_C = np.sqrt(2 * np.pi)
+
+
+def _expected_improvement_1d(x, model, y_opt, xi):
+    """skopt's ``gaussian_acquisition_1D`` for ``acq_func="EI"``, value and gradient.
+
+    The operations of skopt's ``gaussian_ei(..., return_grad=True)``, negated
+    as ``_gaussian_acquisition`` does, with ``scipy.stats.norm.cdf`` and
+    ``.pdf`` replaced by the functions they evaluate (``scipy.special.ndtr``
+    and ``exp(-x**2 / 2) / sqrt(2 pi)``; bitwise equal).
+    """
+    X = np.expand_dims(x, axis=0)
+    mu, std, mu_grad, std_grad = model.predict(
+        X, return_std=True, return_mean_grad=True, return_std_grad=True
+    )
+    values = np.zeros_like(mu)
+    mask = std > 0
+    improve = y_opt - xi - mu[mask]
+    scaled = improve / std[mask]
+    cdf = ndtr(scaled)
+    pdf = np.exp(-(scaled**2) / 2.0) / _NORM_PDF_C
+    exploit = improve * cdf
+    explore = std[mask] * pdf
+    values[mask] = exploit + explore
+    if not np.all(mask):
+        return -values, -np.zeros_like(std_grad)
+    improve_grad = -mu_grad * std - std_grad * improve
+    improve_grad /= std**2
+    cdf_grad = improve_grad * pdf
+    pdf_grad = -improve * cdf_grad
+    exploit_grad = -mu_grad * cdf - pdf_grad
+    explore_grad = std_grad * pdf + pdf_grad
+    grad = exploit_grad + explore_grad
+    return -values, -grad
+
+
+def _default_kernel_parts(kernel):
+    """``(constant, matern, white)`` of ``C * Matern(nu=2.5) + White``, else None."""
+    if not (
+        isinstance(kernel, sk_kernels.Sum)
+        and isinstance(kernel.k1, sk_kernels.Product)
+        and isinstance(kernel.k2, sk_kernels.WhiteKernel)
+        and isinstance(kernel.k1.k1, sk_kernels.ConstantKernel)
+        and isinstance(kernel.k1.k2, sk_kernels.Matern)
+        and kernel.k1.k2.nu == 2.5
+    ):
+        return None
+    return kernel.k1.k1, kernel.k1.k2, kernel.k2
+
+
+def _lml_terms(gp):
+    """What :func:`_matern52_lml` needs for the training data of a fit, or None."""
+    parts = _default_kernel_parts(gp.kernel_)
+    if parts is None:
+        return None
+    constant, matern, white = parts
+    X, y = gp.X_train_, gp.y_train_
+    if (
+        not matern.anisotropic
+        or constant.hyperparameter_constant_value.fixed
+        or matern.hyperparameter_length_scale.fixed
+        or white.hyperparameter_noise_level.fixed
+        or type(X) is not np.ndarray
+        or X.dtype != np.float64
+        or X.ndim != 2
+        or len(matern.length_scale) != X.shape[1]
+        or y.ndim != 1
+        or np.ndim(gp.alpha) != 0
+    ):
+        return None
+    # Matern's gradient recomputes these squared differences at every call.
+    # They are kept feature-major, shape (n_features, n, n), so that the
+    # element-wise products below run over long contiguous rows; every
+    # element gets the same operations as in scikit-learn's (n, n, n_features)
+    # layout.
+    diff_sq = (X.T[:, :, np.newaxis] - X.T[:, np.newaxis, :]) ** 2
+    return X, diff_sq, y[:, np.newaxis]
+
+
+def _matern52_lml(terms, jitter, theta):
+    """Log-marginal likelihood and gradient, as scikit-learn computes them.
+
+    The same operations as ``GaussianProcessRegressor.log_marginal_likelihood``
+    with the kernel ``ConstantKernel * Matern(nu=2.5) + WhiteKernel`` (all
+    hyperparameters free, anisotropic length scales), in the same order:
+    ``theta`` is ``[log c, log length_scale..., log noise_level]``.
+    """
+    X, diff_sq, y_train = terms
+    n, d = X.shape
+    constant = np.exp(theta[0])
+    length_scale = np.exp(theta[1 : 1 + d]).astype(float)
+    noise_level = np.exp(theta[1 + d])
+    # Matern.__call__(X, eval_gradient=True), nu=2.5, anisotropic.
+    dists = pdist(X / length_scale, metric="euclidean")
+    K_matern = dists * math.sqrt(5)
+    K_matern = (1.0 + K_matern + K_matern**2 / 3.0) * np.exp(-K_matern)
+    K_matern = squareform(K_matern)
+    np.fill_diagonal(K_matern, 1)
+    D = diff_sq / (length_scale**2)[:, np.newaxis, np.newaxis]
+    # ``D.sum(-1)`` over scikit-learn's layout, for the same summation order.
+    tmp = np.sqrt(5 * np.ascontiguousarray(D.transpose(1, 2, 0)).sum(-1))
+    # Product and Sum: K = C * Matern + White, gradients stacked in theta order.
+    # White is ``noise_level * eye``; adding its zeros off the diagonal changes
+    # nothing (every entry of C * Matern is >= +0).
+    K_constant = np.full((n, n), constant)
+    K = K_constant * K_matern
+    diagonal = K.reshape(-1)[:: n + 1]
+    diagonal += noise_level * 1.0
+    K_gradient = np.empty((n, n, d + 2))
+    K_gradient[:, :, 0] = K_constant * K_matern
+    grad_matern = 5.0 / 3.0 * D
+    grad_matern *= tmp + 1
+    grad_matern *= np.exp(-tmp)
+    grad_matern *= K_constant
+    K_gradient[:, :, 1 : 1 + d] = grad_matern.transpose(1, 2, 0)
+    eye = np.eye(n)
+    K_gradient[:, :, 1 + d] = noise_level * eye
+    # GaussianProcessRegressor.log_marginal_likelihood from here on, with the
+    # LAPACK routines scipy.linalg's cholesky and cho_solve call.
+    diagonal += jitter
+    L, info = dpotrf(K, lower=1, clean=1, overwrite_a=0)
+    if info > 0:
+        return -np.inf, np.zeros_like(theta)
+    if info < 0:  # pragma: no cover - a bad argument, as scipy would raise
+        raise ValueError(f"illegal value in argument {-info} of LAPACK dpotrf")
+    alpha = _potrs(L, y_train)
+    log_likelihood_dims = -0.5 * np.einsum("ik,ik->k", y_train, alpha)
+    log_likelihood_dims -= np.log(np.diag(L)).sum()
+    log_likelihood_dims -= n / 2 * np.log(2 * np.pi)
+    log_likelihood = log_likelihood_dims.sum(axis=-1)
+    inner_term = np.einsum("ik,jk->ijk", alpha, alpha)
+    K_inv = _potrs(L, eye)
+    inner_term -= K_inv[..., np.newaxis]
+    gradient_dims = 0.5 * np.einsum("ijl,jik->kl", inner_term, K_gradient)
+    return log_likelihood, gradient_dims.sum(axis=-1)
+
+
+def _potrs(L, b):
+    """``scipy.linalg.cho_solve((L, True), b)`` without its wrappers."""
+    x, info = dpotrs(L, b, lower=1, overwrite_b=0)
+    if info != 0:  # pragma: no cover - a bad argument, as scipy would raise
+        raise ValueError(f"illegal value in argument {-info} of LAPACK dpotrs")
+    return x
+
+
+def _predict_terms(gp):
+    """What :func:`_matern52_predict` needs from a fitted model, or None."""
+    parts = _default_kernel_parts(gp.kernel_)
+    X_train = getattr(gp, "X_train_", None)
+    if (
+        parts is None
+        or type(X_train) is not np.ndarray
+        or X_train.dtype != np.float64
+        or X_train.ndim != 2
+        or np.ndim(gp.alpha_) != 1
+    ):
+        return None
+    constant, matern, white = parts
+    if (
+        np.array(constant.constant_value).dtype != np.float64
+        or np.array(white.noise_level).dtype != np.float64
+    ):
+        return None
+    length_scale = np.squeeze(matern.length_scale).astype(float)
+    if np.ndim(length_scale) == 1 and length_scale.shape[0] != X_train.shape[1]:
+        return None
+    return (
+        X_train,
+        X_train / length_scale,
+        length_scale,
+        constant.constant_value,
+        white.noise_level,
+        matern,
+    )
+
+
+def _matern52_predict(gp, terms, X, return_std, return_mean_grad, return_std_grad):
+    """skopt's ``GaussianProcessRegressor.predict`` for the default kernel.
+
+    The same operations in the same order as skopt's ``predict`` and the
+    kernels' ``__call__``, ``diag`` and ``gradient_x`` it calls; only the
+    object dispatch and the input validation (done by the caller) are gone.
+    """
+    X_train, X_train_scaled, length_scale, constant, noise_level, matern = terms
+    n_x = X.shape[0]
+    # kernel_(X, X_train): C * Matern + White, where White(X, Y) is zero.
+    dists = cdist(X / length_scale, X_train_scaled, metric="euclidean")
+    K_matern = dists * math.sqrt(5)
+    K_matern = (1.0 + K_matern + K_matern**2 / 3.0) * np.exp(-K_matern)
+    K_constant = np.full((n_x, X_train.shape[0]), constant)
+    K_trans = K_constant * K_matern + np.zeros((n_x, X_train.shape[0]))
+    y_mean = K_trans.dot(gp.alpha_)
+    y_mean = gp.y_train_std_ * y_mean + gp.y_train_mean_
+    if return_std:
+        K_inv = gp.K_inv_
+        y_var = np.full(n_x, constant) * np.ones(n_x) + np.full(n_x, noise_level)
+        y_var -= np.einsum("ki,kj,ij->k", K_trans, K_trans, K_inv)
+        y_var_negative = y_var < 0
+        if np.any(y_var_negative):
+            warnings.warn(
+                "Predicted variances smaller than 0. Setting those variances to 0.",
+                stacklevel=2,
+            )
+            y_var[y_var_negative] = 0.0
+        y_var = y_var * gp.y_train_std_**2
+        y_std = np.sqrt(y_var)
+    if return_mean_grad:
+        # Sum.gradient_x -> Product.gradient_x (C' = 0) + White (0).
+        zeros = np.zeros_like(X_train)
+        grad = (
+            K_constant[0][:, np.newaxis] * matern.gradient_x(X[0], X_train)
+            + K_matern[0][:, np.newaxis] * zeros
+        ) + zeros
+        grad_mean = np.dot(grad.T, gp.alpha_)
+        grad_mean = grad_mean * gp.y_train_std_
+        if return_std_grad:
+            grad_std = np.zeros(X.shape[1])
+            # np.allclose(y_std, 0) without its overhead.
+            if not np.all(np.abs(y_std) <= 1e-08):
+                grad_std = -np.dot(K_trans, np.dot(K_inv, grad))[0] / y_std
+                grad_std = grad_std * gp.y_train_std_**2
+            return y_mean, y_std, grad_mean, grad_std
+        if return_std:
+            return y_mean, y_std, grad_mean
+        return y_mean, grad_mean
+    if return_std:
+        return y_mean, y_std
+    return y_mean
 
 
 class _GradientBoostingQuantileRegressor(GradientBoostingQuantileRegressor):

@@ -247,3 +247,106 @@ def test_pickle_round_trip_keeps_state():
     opt.tell(xs, ys)
     clone.tell(xs, ys)
     assert clone.ask() == opt.ask()
+
+
+# -- the shortcuts through skopt's Gaussian-process arithmetic ---------------
+
+
+class PlainSurrogateOptimizer(SurrogateOptimizer):
+    """The same optimiser on skopt's own Optimizer and GaussianProcessRegressor."""
+
+    _FAST_PATHS = False
+
+
+@pytest.mark.parametrize(
+    "space, n_points",
+    [
+        (make_space(), 1),
+        (make_space(), 3),
+        # One dimension: an isotropic length scale, which the likelihood
+        # shortcut leaves to scikit-learn.
+        ([Real(-2.0, 2.0)], 1),
+    ],
+)
+def test_fast_paths_propose_exactly_what_skopt_proposes(space, n_points):
+    def value(x):
+        return objective(x) if len(x) == 4 else (x[0] - 0.5) ** 2
+
+    asked = []
+    for cls in (SurrogateOptimizer, PlainSurrogateOptimizer):
+        opt = cls(space, n_initial_points=5, random_state=4)
+        points = []
+        while opt.n_told < 14:
+            xs = opt.ask(n_points)
+            points.extend(xs)
+            opt.tell(xs, [value(x) for x in xs])
+        asked.append(points)
+    # Bitwise: the shortcuts run the same operations in the same order. (Any
+    # rounding difference shows: near the data the predictive variance is a
+    # difference of nearly equal numbers, and it moves the L-BFGS start.)
+    assert asked[0] == asked[1]
+
+
+def fitted_gp(n_evals=12):
+    opt = SurrogateOptimizer(make_space(), n_initial_points=5, random_state=0)
+    run(opt, n_evals)
+    gp = opt.optimizer_.models[-1]
+    assert type(gp).__name__ == "_GaussianProcess"
+    return opt, gp
+
+
+def test_fast_log_marginal_likelihood_is_scikit_learns():
+    from sklearn.gaussian_process import GaussianProcessRegressor as SkGP
+
+    from skhp.search.optimizer import _lml_terms, _matern52_lml
+
+    opt, gp = fitted_gp()
+    gp.kernel_ = opt._fitted_kernel  # with its noise term, as during a fit
+    terms = _lml_terms(gp)
+    assert terms is not None
+    bounds = gp.kernel_.bounds
+    rng = np.random.RandomState(0)
+    for _ in range(20):
+        theta = rng.uniform(bounds[:, 0], bounds[:, 1])
+        fast = _matern52_lml(terms, gp.alpha, theta)
+        plain = SkGP.log_marginal_likelihood(
+            gp, theta, eval_gradient=True, clone_kernel=False
+        )
+        assert fast[0] == plain[0]
+        np.testing.assert_array_equal(fast[1], plain[1])
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"return_std": True},
+        {"return_mean_grad": True},
+        {"return_std": True, "return_mean_grad": True},
+        {"return_std": True, "return_mean_grad": True, "return_std_grad": True},
+    ],
+)
+def test_fast_predict_is_skopts(kwargs):
+    from skopt.learning import GaussianProcessRegressor as SkoptGP
+
+    opt, gp = fitted_gp()
+    X = opt.optimizer_.space.transform(opt.ask(3) + opt.optimizer_.Xi[:2])
+    for rows in ([0], [3], slice(None)):
+        if len(X[rows]) > 1 and kwargs.get("return_mean_grad"):
+            continue  # skopt's gradients are for one point only
+        fast = gp.predict(X[rows], **kwargs)
+        plain = SkoptGP.predict(gp, X[rows], **kwargs)
+        if not isinstance(fast, tuple):
+            fast, plain = (fast,), (plain,)
+        assert len(fast) == len(plain)
+        for a, b in zip(fast, plain):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_fast_predict_falls_back_on_other_inputs():
+    opt, gp = fitted_gp()
+    X = opt.optimizer_.space.transform(opt.optimizer_.Xi[:3])
+    # A list takes skopt's validating path, and agrees.
+    np.testing.assert_array_equal(gp.predict(X.tolist()), gp.predict(X))
+    with pytest.raises(ValueError, match="NaN"):
+        gp.predict(np.full_like(X, np.nan))
