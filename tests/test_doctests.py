@@ -20,6 +20,7 @@ MODULES = [
     "skhp.journal.store",
     "skhp.distributed",
     "skhp.search.pruners",
+    "skhp.report.target",
 ]
 
 

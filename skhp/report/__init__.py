@@ -7,6 +7,7 @@ the tables and plots as one Markdown or HTML page. pandas and matplotlib are
 imported only when used (``pip install "skhp[plot]"``).
 """
 
+from .coverage import GridCoverageDisplay
 from .document import write_report
 from .frame import results_frame
 from .importance import parameter_importance
@@ -16,12 +17,15 @@ from .plots import (
     ParameterImportanceDisplay,
     ParameterScoreDisplay,
 )
+from .target import evaluations_to_target
 
 __all__ = [
     "ConvergenceDisplay",
+    "GridCoverageDisplay",
     "ParallelCoordinatesDisplay",
     "ParameterImportanceDisplay",
     "ParameterScoreDisplay",
+    "evaluations_to_target",
     "parameter_importance",
     "results_frame",
     "write_report",

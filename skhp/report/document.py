@@ -10,6 +10,7 @@ import numpy as np
 
 from .._optional import import_optional
 from .axes import is_absent
+from .coverage import GridCoverageDisplay
 from .frame import as_frame
 from .plots import (
     ConvergenceDisplay,
@@ -17,6 +18,7 @@ from .plots import (
     ParameterImportanceDisplay,
     ParameterScoreDisplay,
 )
+from .target import evaluations_to_target
 
 __all__ = ["write_report"]
 
@@ -54,6 +56,23 @@ _FIGURES = [
         "How much the score depends on each parameter: the drop in R² of a "
         "random forest that predicts the score from the parameters, when "
         "that parameter is shuffled (0: no effect found).",
+    ),
+]
+
+
+# Drawn only when the results compare several searchers.
+_COMPARISON_FIGURES = [
+    (
+        "grid_coverage.png",
+        GridCoverageDisplay,
+        "Where each searcher looked",
+        "For the one or two most important numeric parameters: the score "
+        "against the parameter (top) and each searcher's candidates on a row "
+        "of its own (bottom). The shaded band is the best region, the range "
+        "of the parameter among the best 10% of the scores of all searchers "
+        "together. A searcher with no point in the band never tried the "
+        "values that scored best; a grid whose points straddle a narrow band "
+        "shows how grid search can miss optimal values between its points.",
     ),
 ]
 
@@ -165,10 +184,43 @@ def _top(frame, metric, n):
     return header, rows
 
 
+def _to_target(frame):
+    """The evaluations-to-target table and its caption."""
+    table = evaluations_to_target(frame)
+    metric = frame.attrs["metric"]
+    header = [
+        "searcher",
+        "evaluations to target",
+        "fit and score time to target (s)",
+        f"best {metric}",
+        "evaluations",
+    ]
+    rows = [
+        [
+            row.searcher,
+            int(row.evaluations) if row.reached else "never",
+            float(row.time_to_target),
+            float(row.best_score),
+            int(row.n_evaluations),
+        ]
+        for row in table.itertuples()
+    ]
+    caption = (
+        f"Target {table.attrs['rule']}. Evaluations: candidates each searcher "
+        "evaluated, in its own order, until the first that reached the target "
+        "(failed and pruned ones count); the time is fitting and scoring "
+        "summed over the folds up to it (the time of one worker)."
+    )
+    return (header, rows), caption
+
+
 def _draw_figures(frame, folder, plt):
     """Save each plot as a PNG; skip those the results cannot support."""
     drawn = []
-    for file_name, display_class, title, caption in _FIGURES:
+    figures = list(_FIGURES)
+    if frame["searcher"].nunique() > 1:
+        figures += _COMPARISON_FIGURES
+    for file_name, display_class, title, caption in figures:
         try:
             display = display_class.from_results(frame)
         except ValueError as exc:
@@ -182,7 +234,7 @@ def _draw_figures(frame, folder, plt):
     return drawn
 
 
-def _markdown(title, metric, summary, top, figures):
+def _markdown(title, metric, summary, top, figures, target=None):
     parts = [f"# {title}", ""]
     parts += [
         f"Metric: `{metric}` (mean over the cross-validation folds; higher is better).",
@@ -191,6 +243,12 @@ def _markdown(title, metric, summary, top, figures):
         "",
         markdown_table(*summary),
         "",
+    ]
+    if target is not None:
+        table, caption = target
+        parts += ["## Evaluations to target", "", markdown_table(*table), ""]
+        parts += [caption, ""]
+    parts += [
         f"## Top {len(top[1])} candidates",
         "",
         markdown_table(*top) if top[1] else "No candidate succeeded.",
@@ -223,7 +281,7 @@ figcaption { color: #444; margin-bottom: 2em; }
 """
 
 
-def _html(title, metric, summary, top, figures):
+def _html(title, metric, summary, top, figures, target=None):
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -234,6 +292,15 @@ def _html(title, metric, summary, top, figures):
         "cross-validation folds; higher is better).</p>",
         "<h2>Searchers</h2>",
         _html_table(*summary),
+    ]
+    if target is not None:
+        table, caption = target
+        parts += [
+            "<h2>Evaluations to target</h2>",
+            _html_table(*table),
+            f"<p>{html.escape(caption)}</p>",
+        ]
+    parts += [
         f"<h2>Top {len(top[1])} candidates</h2>",
         _html_table(*top) if top[1] else "<p>No candidate succeeded.</p>",
     ]
@@ -270,6 +337,14 @@ def write_report(
     the best candidates over all searchers, and the plots with a line on
     how to read each. The HTML page embeds its images, so it can be sent
     alone; the Markdown page links to the PNG files next to it.
+
+    When the results hold several searchers, the page also compares them
+    on the same budget: a table of the evaluations each needed to reach a
+    target score (99.5% of the best score any searcher found; see
+    :func:`~skhp.report.evaluations_to_target`), and a plot of where each
+    searcher's candidates fell along the most important numeric parameters
+    against the best region (``grid_coverage.png``, see
+    :class:`~skhp.report.GridCoverageDisplay`).
 
     Parameters
     ----------
@@ -322,11 +397,14 @@ def write_report(
     title = title or "Hyperparameter search report"
     summary = _summary(frame, metric, times)
     best = _top(frame, metric, top)
+    target = None
+    if frame["searcher"].nunique() > 1:
+        target = _to_target(frame)
     if format == "html":
         path = folder / "report.html"
-        text = _html(title, metric, summary, best, figures)
+        text = _html(title, metric, summary, best, figures, target)
     else:
         path = folder / "report.md"
-        text = _markdown(title, metric, summary, best, figures)
+        text = _markdown(title, metric, summary, best, figures, target)
     path.write_text(text, encoding="utf-8")
     return path

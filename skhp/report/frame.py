@@ -194,6 +194,11 @@ def _run_frame(run, metric):
         status = np.asarray(cv["status"], dtype=object)
     else:
         status = np.where(np.isfinite(scores), "ok", "failed").astype(object)
+        if "pruned" in cv:
+            # BayesSearchCV(pruner=...) marks candidates stopped after their
+            # first folds; their mean score is NaN but they did not fail.
+            pruned = np.asarray(cv["pruned"], dtype=bool)
+            status[pruned] = "pruned"
     columns["status"] = status
     ok = (status == "ok") & np.isfinite(scores)
     columns["best_so_far"] = _running_best(scores, ok)
@@ -275,7 +280,8 @@ def results_frame(results, *, name=None, metric=None):
         - ``mean_fit_time`` and ``total_time`` (seconds spent fitting and
           scoring the candidate, summed over the folds);
         - ``status``: ``"ok"``, ``"failed"`` (every fit failed, so the score
-          is ``error_score``) or ``"pruned"`` (stopped early, from a journal);
+          is ``error_score``) or ``"pruned"`` (stopped early: from a journal,
+          or the ``pruned`` column of ``BayesSearchCV(pruner=...)``);
         - ``best_so_far``: the best ``mean_test_<metric>`` of the searcher's
           successful candidates up to this row.
 

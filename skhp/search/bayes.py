@@ -671,7 +671,13 @@ default=None
             if replay is not None:
                 results = recorder.replay(replay, **ctx_kwargs)
             elif self.pruner is not None and not any(map(recorder.has, candidates)):
-                results = self._evaluate_pruning(candidates, recorder, ctx_kwargs)
+                with warnings.catch_warnings():
+                    # A pruned candidate's NaN mean is expected, not a failure.
+                    warnings.filterwarnings(
+                        "ignore",
+                        message="One or more of the test scores are non-finite",
+                    )
+                    results = self._evaluate_pruning(candidates, recorder, ctx_kwargs)
             else:
                 results = recorder(candidates, **ctx_kwargs)
         if batch_ctx is not None:
