@@ -61,7 +61,9 @@ def test_missing_optional_dependency_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(ImportError, match=r'pip install "skhp\[torch\]"'):
         import_optional("torch", purpose="neural nets")
+    # Also the submodule: earlier tests may have imported it already.
     monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(
         ImportError, match=r"'matplotlib' is required for plots.*skhp\[plot\]"
     ):
