@@ -180,3 +180,34 @@ def test_reader_does_not_create_a_missing_journal(tmp_path):
     with pytest.raises(FileNotFoundError, match="No journal at"):
         Journal(path, create=False).studies()
     assert not path.exists()
+
+
+_WRITE_THEN_DIE = """
+import os, sys
+from skhp.journal import Journal, Trial
+j = Journal(sys.argv[1])
+j.open_study("s", "X", {})
+for i in range(5):
+    fold = {"fit_error": None, "test_scores": 0.5, "n_test_samples": 10,
+            "fit_time": 0.01, "score_time": 0.001}
+    j.append("s", [Trial.from_folds({"C": float(i)}, [fold] * 3)])
+os.kill(os.getpid(), 9)  # no close, no checkpoint: the commits sit in the WAL
+"""
+
+
+@pytest.mark.parametrize("cut", [1, 100, 3000])
+def test_torn_last_write_keeps_the_earlier_trials(tmp_path, cut):
+    """A crash that tears the end of the write-ahead log loses only the last write."""
+    path = tmp_path / "run.db"
+    proc = subprocess.run([sys.executable, "-c", _WRITE_THEN_DIE, str(path)])
+    assert proc.returncode == -signal.SIGKILL
+    wal = tmp_path / "run.db-wal"
+    size = wal.stat().st_size
+    assert size > cut
+    with open(wal, "r+b") as f:
+        f.truncate(size - cut)
+    trials = Journal(path).trials("s")
+    numbers = [t.number for t in trials]
+    assert numbers == list(range(len(numbers)))  # a prefix, no hole
+    assert len(trials) >= 4  # only the torn last commit may be gone
+    assert all(len(t.folds) == 3 for t in trials)
