@@ -1,6 +1,7 @@
 """Where each searcher's candidates fell along a parameter, against the best region."""
 
 import math
+import warnings
 
 import numpy as np
 
@@ -165,8 +166,14 @@ class GridCoverageDisplay(_ResultsDisplay):
                 )
                 strip.axvspan(low, high, color="0.85", zorder=0)
                 if low == high:
-                    top.axvline(low, color="0.6", zorder=0)
-                    strip.axvline(low, color="0.6", zorder=0)
+                    with warnings.catch_warnings():
+                        # One value on the axis: matplotlib widens the limits
+                        # itself and says so.
+                        warnings.filterwarnings(
+                            "ignore", message="Attempting to set identical low"
+                        )
+                        top.axvline(low, color="0.6", zorder=0)
+                        strip.axvline(low, color="0.6", zorder=0)
             self.inside_[name] = {}
             for k, group in enumerate(groups):
                 mask = (searchers == group) & np.isfinite(x)
