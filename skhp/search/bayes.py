@@ -107,26 +107,14 @@ def _branch_of(branches, params, what):
     """
     reasons = []
     for i, branch in enumerate(branches):
-        dims = branch.encoding.dimensions
+        # Parameters with one value on the branch may be left out.
         full = {**branch.encoding.fixed, **params}
-        if set(full) != set(dims):
-            missing = sorted(set(dims) - set(full))
-            extra = sorted(set(full) - set(dims))
-            reasons.append(
-                f"branch {i} has parameters {sorted(dims)}"
-                + (f"; missing {missing}" if missing else "")
-                + (f"; unknown {extra}" if extra else "")
-            )
-            continue
-        bad = [name for name in dims if full[name] not in dims[name]]
-        if bad:
-            reasons.append(
-                f"branch {i}: "
-                + ", ".join(f"{n}={full[n]!r} is not in {dims[n]!r}" for n in bad)
-            )
+        reason = branch.encoding.why_not(full)
+        if reason is not None:
+            reasons.append(f"branch {i}: {reason}")
             continue
         restored = branch.encoding.decode(branch.encoding.encode(full))
-        return branch, restored if branch.optimizer is not None else dict(full)
+        return branch, restored if branch.optimizer is not None else full
     raise ValueError(
         f"{what}: the candidate {params} is not in the search space ("
         + "; ".join(reasons)

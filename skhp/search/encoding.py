@@ -7,6 +7,8 @@ scikit-optimize dimensions for the free parameters. Choices of a
 Parameters with a single possible value are held fixed outside the optimiser.
 """
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from ..space import Categorical, Integer, Real
@@ -111,6 +113,37 @@ class BranchEncoding:
             else (name, params[name])
             for name in self.dimensions
         )
+
+    def why_not(self, params):
+        """Why ``params`` is not a candidate of this branch, or None if it is.
+
+        Parameters
+        ----------
+        params : dict
+            A candidate, ``{name: value}``, with every parameter of the
+            branch (fixed ones included).
+
+        Returns
+        -------
+        reason : str or None
+            The missing or unexpected keys, or the first value outside its
+            dimension; None when the branch holds ``params``.
+        """
+        if not isinstance(params, Mapping):
+            return f"a candidate must be a dict, but got {type(params).__name__}"
+        missing = [repr(n) for n in self.dimensions if n not in params]
+        extra = [repr(n) for n in params if n not in self.dimensions]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing [{', '.join(missing)}]")
+            if extra:
+                parts.append(f"unexpected [{', '.join(extra)}]")
+            return " and ".join(parts)
+        for name, dim in self.dimensions.items():
+            if params[name] not in dim:
+                return f"{name}={params[name]!r} is outside {dim!r}"
+        return None
 
     def sample(self, random_state):
         """Draw one candidate at random from the branch's priors."""

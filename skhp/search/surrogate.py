@@ -140,21 +140,7 @@ class BranchSurrogate:
             A sentence naming the missing or unexpected keys, or the value
             outside its dimension; None when the branch contains ``params``.
         """
-        if not isinstance(params, Mapping):
-            return f"a candidate must be a dict, but got {type(params).__name__}"
-        missing = [n for n in self.names if n not in params]
-        extra = [n for n in params if n not in self.encoding.dimensions]
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"missing {_describe_keys(missing)}")
-            if extra:
-                parts.append(f"unexpected {_describe_keys(extra)}")
-            return " and ".join(parts)
-        for name, dim in self.encoding.dimensions.items():
-            if params[name] not in dim:
-                return f"{name}={params[name]!r} is outside {dim!r}"
-        return None
+        return self.encoding.why_not(params)
 
     def contains(self, params):
         """Whether ``params`` is a candidate of this branch.

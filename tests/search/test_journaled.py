@@ -231,7 +231,7 @@ def test_initial_points_are_evaluated_first_and_once():
     [
         (
             [{"logisticregression__C": 1e9, "logisticregression__fit_intercept": True}],
-            r"initial_points\[0\].*logisticregression__C=1000000000.0 is not in "
+            r"initial_points\[0\].*logisticregression__C=1000000000.0 is outside "
             r"Real\(low=0.001",
         ),
         (
@@ -240,7 +240,7 @@ def test_initial_points_are_evaluated_first_and_once():
         ),
         (
             [{"C": 1.0, "logisticregression__fit_intercept": True}],
-            r"unknown \['C'\]",
+            r"unexpected \['C'\]",
         ),
         (
             [
