@@ -8,6 +8,8 @@ Compares, in one run and side by side:
   (``SurrogateOptimizer._FAST_PATHS = False``); it proposes the same points, so
   the difference to ``skhp`` is what the shortcuts save (not in the default
   ``--methods``);
+* ``skhp gp_hedge``, ``skhp gp_hedge plain``: the same two with
+  ``acq_func="gp_hedge"`` (not in the default ``--methods``);
 * ``skopt gp_hedge``: ``skopt.Optimizer(base_estimator="gp")``, skopt's default;
 * ``skopt gp+EI``: the same with ``acq_func="EI"``;
 * ``optuna TPE``: Optuna's default sampler, for context.
@@ -60,7 +62,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from searchers import synthetic_objective  # noqa: E402
 
 METHODS = ("skhp", "skopt gp_hedge", "skopt gp+EI", "optuna TPE")
-ALL_METHODS = ("skhp", "skhp plain", "skopt gp_hedge", "skopt gp+EI", "optuna TPE")
+ALL_METHODS = (
+    "skhp",
+    "skhp plain",
+    "skhp gp_hedge",
+    "skhp gp_hedge plain",
+    "skopt gp_hedge",
+    "skopt gp+EI",
+    "optuna TPE",
+)
 N_INITIAL = 10
 
 
@@ -162,9 +172,11 @@ class _PlainSurrogateOptimizer(SurrogateOptimizer):
 
 
 class _Skhp:
-    def __init__(self, space, seed, plain=False):
+    def __init__(self, space, seed, plain=False, acq_func="EI"):
         cls = _PlainSurrogateOptimizer if plain else SurrogateOptimizer
-        self.opt = cls(space, n_initial_points=N_INITIAL, random_state=seed)
+        self.opt = cls(
+            space, n_initial_points=N_INITIAL, random_state=seed, acq_func=acq_func
+        )
 
     def ask(self):
         return self.opt.ask()[0]
@@ -238,6 +250,10 @@ def make(method, space, seed):
         return _Skhp(space, seed)
     if method == "skhp plain":
         return _Skhp(space, seed, plain=True)
+    if method == "skhp gp_hedge":
+        return _Skhp(space, seed, acq_func="gp_hedge")
+    if method == "skhp gp_hedge plain":
+        return _Skhp(space, seed, plain=True, acq_func="gp_hedge")
     if method == "skopt gp_hedge":
         return _Skopt(space, seed, "gp_hedge")
     if method == "skopt gp+EI":

@@ -29,8 +29,9 @@ overhead and sample efficiency are in ``docs/benchmarks.md``
   evaluations per fit and a few dozen predictions per L-BFGS polish.
   :class:`_GaussianProcess` and :class:`_Optimizer` run the same operations,
   in the same order, without the wrappers, for skopt's default kernel
-  (``ConstantKernel * Matern(nu=2.5) + WhiteKernel``) and expected
-  improvement; other kernels and acquisition functions run skopt's code. The
+  (``ConstantKernel * Matern(nu=2.5) + WhiteKernel``) and the acquisition
+  functions ``"EI"``, ``"PI"``, ``"LCB"`` and ``"gp_hedge"``; other kernels
+  and acquisition functions run skopt's code. The
   proposals are bitwise those of skopt's classes (``_FAST_PATHS = False``;
   ``tests/search/test_optimizer.py`` compares them). Bitwise matters: near
   the data the predictive variance is the difference of two nearly equal
@@ -106,8 +107,10 @@ class SurrogateOptimizer:
 
     acq_func : str, default="EI"
         Acquisition function, by skopt's names ("EI", "PI", "LCB", "gp_hedge",
-        ...). Expected improvement matched or beat skopt's default
-        ``"gp_hedge"`` in our benchmarks while costing a third of the time.
+        ...). Expected improvement is the cheapest step; ``"gp_hedge"``
+        (skopt's default, a hedge over EI, LCB and PI) polishes three
+        candidates instead of one and costs about 1.5 times as much. Their
+        sample efficiency is compared in ``docs/benchmarks.md``.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial points, the surrogate and the acquisition
@@ -570,24 +573,26 @@ class _GaussianProcess(GaussianProcessRegressor):
 
 
 class _Optimizer(Optimizer):
-    """skopt's Optimizer, with the acquisition search of the GP + EI case inlined.
+    """skopt's Optimizer, with the acquisition search of the GP cases inlined.
 
-    With a :class:`_GaussianProcess` surrogate, ``acq_func="EI"``,
-    ``acq_optimizer="lbfgs"`` and ``n_jobs=1``, ``_tell`` runs skopt's steps
-    (fit, score random points, polish the best with L-BFGS) with the same
+    With a :class:`_GaussianProcess` surrogate, ``acq_func`` one of ``"EI"``,
+    ``"PI"``, ``"LCB"`` or ``"gp_hedge"`` (the three, chosen by skopt's
+    GP-Hedge rule), ``acq_optimizer="lbfgs"`` and ``n_jobs=1``, ``_tell`` runs
+    skopt's steps (fit, update the hedge gains, score random points, polish the
+    best with L-BFGS for each acquisition function, pick one) with the same
     arithmetic, random draws and order; only the L-BFGS objective is
-    :func:`_expected_improvement_1d` instead of skopt's
-    ``gaussian_acquisition_1D``, which computes the same values through
-    ``scipy.stats.norm`` at about 0.2 ms of overhead a call. Every other case
-    is skopt's ``_tell``.
+    :func:`_acquisition_1d` instead of skopt's ``gaussian_acquisition_1D``,
+    which computes the same values through ``scipy.stats.norm`` at about
+    0.2 ms of overhead a call, and skopt's ``joblib.Parallel`` with one job
+    is a plain loop. Every other case is skopt's ``_tell``.
     """
 
     def _tell(self, x, y, fit=True):
         if not (
             fit
             and isinstance(self.base_estimator_, _GaussianProcess)
-            and self.acq_func == "EI"
-            and self.cand_acq_funcs_ == ["EI"]
+            and self.acq_func in _FAST_ACQ_FUNCS
+            and self.cand_acq_funcs_ == _FAST_ACQ_FUNCS[self.acq_func]
             and self.acq_optimizer == "lbfgs"
             and self.n_jobs == 1
         ):
@@ -603,12 +608,14 @@ class _Optimizer(Optimizer):
         return result
 
     def _fit_and_propose(self):
-        # skopt.Optimizer._tell from "if fit and ...", for this one case.
+        # skopt.Optimizer._tell from "if fit and ...", for these cases.
         transformed_bounds = np.array(self.space.transformed_bounds)
         est = clone(self.base_estimator_)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             est.fit(self.space.transform(self.Xi), self.yi)
+        if hasattr(self, "next_xs_") and self.acq_func == "gp_hedge":
+            self.gains_ -= est.predict(np.vstack(self.next_xs_))
         if self.max_model_queue_size is None:
             self.models.append(est)
         elif len(self.models) < self.max_model_queue_size:
@@ -620,58 +627,115 @@ class _Optimizer(Optimizer):
             self.space.rvs(n_samples=self.n_points, random_state=self.rng)
         )
         self.next_xs_ = []
-        values = _gaussian_acquisition(
-            X=X,
-            model=est,
-            y_opt=np.min(self.yi),
-            acq_func="EI",
-            acq_func_kwargs=self.acq_func_kwargs,
-        )
-        x0 = X[np.argsort(values)[: self.n_restarts_optimizer]]
-        xi = (self.acq_func_kwargs or {}).get("xi", 0.01)
+        acq_func_kwargs = self.acq_func_kwargs or {}
+        xi = acq_func_kwargs.get("xi", 0.01)
+        kappa = acq_func_kwargs.get("kappa", 1.96)
+        # The candidates score the same random points with the same model:
+        # predict once (gp_hedge would otherwise predict three times).
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            results = [
-                fmin_l_bfgs_b(
-                    _expected_improvement_1d,
-                    x,
-                    args=(est, np.min(self.yi), xi),
-                    bounds=self.space.transformed_bounds,
-                    approx_grad=False,
-                    maxiter=20,
+            scored = _Prediction(X, *est.predict(X, return_std=True))
+        for cand_acq_func in self.cand_acq_funcs_:
+            values = _gaussian_acquisition(
+                X=X,
+                model=scored,
+                y_opt=np.min(self.yi),
+                acq_func=cand_acq_func,
+                acq_func_kwargs=self.acq_func_kwargs,
+            )
+            x0 = X[np.argsort(values)[: self.n_restarts_optimizer]]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                results = [
+                    fmin_l_bfgs_b(
+                        _acquisition_1d,
+                        x,
+                        args=(est, np.min(self.yi), cand_acq_func, xi, kappa),
+                        bounds=self.space.transformed_bounds,
+                        approx_grad=False,
+                        maxiter=20,
+                    )
+                    for x in x0
+                ]
+            cand_xs = np.array([r[0] for r in results])
+            cand_acqs = np.array([r[1] for r in results])
+            next_x = cand_xs[np.argmin(cand_acqs)]
+            if not self.space.is_categorical:
+                next_x = np.clip(
+                    next_x, transformed_bounds[:, 0], transformed_bounds[:, 1]
                 )
-                for x in x0
-            ]
-        cand_xs = np.array([r[0] for r in results])
-        cand_acqs = np.array([r[1] for r in results])
-        next_x = cand_xs[np.argmin(cand_acqs)]
-        if not self.space.is_categorical:
-            next_x = np.clip(next_x, transformed_bounds[:, 0], transformed_bounds[:, 1])
-        self.next_xs_.append(next_x)
+            self.next_xs_.append(next_x)
+        if self.acq_func == "gp_hedge":
+            logits = np.array(self.gains_)
+            logits -= np.max(logits)
+            exp_logits = np.exp(self.eta * logits)
+            probs = exp_logits / np.sum(exp_logits)
+            next_x = self.next_xs_[np.argmax(self.rng.multinomial(1, probs))]
+        else:
+            next_x = self.next_xs_[0]
         self._next_x = self.space.inverse_transform(next_x.reshape((1, -1)))[0]
 
+
+class _Prediction:
+    """A model's ``predict(X, return_std=True)`` at fixed points, computed once.
+
+    Stands in for the model where skopt's acquisition functions score the
+    random candidates; they only call ``predict(X, return_std=True)``.
+    """
+
+    def __init__(self, X, mean, std):
+        self.X = X
+        self.mean = mean
+        self.std = std
+
+    def predict(self, X, return_std=False):
+        if X is not self.X or not return_std:  # pragma: no cover - a misuse
+            raise ValueError("_Prediction answers only the points it was made for.")
+        return self.mean.copy(), self.std.copy()
+
+
+# The acquisition functions the fast path covers, with the candidates skopt
+# evaluates for each (``Optimizer.cand_acq_funcs_``).
+_FAST_ACQ_FUNCS = {
+    "EI": ["EI"],
+    "PI": ["PI"],
+    "LCB": ["LCB"],
+    "gp_hedge": ["EI", "LCB", "PI"],
+}
 
 _NORM_PDF_C = np.sqrt(2 * np.pi)
 
 
-def _expected_improvement_1d(x, model, y_opt, xi):
-    """skopt's ``gaussian_acquisition_1D`` for ``acq_func="EI"``, value and gradient.
+def _acquisition_1d(x, model, y_opt, acq_func, xi, kappa):
+    """skopt's ``gaussian_acquisition_1D`` for EI, PI and LCB, value and gradient.
 
-    The operations of skopt's ``gaussian_ei(..., return_grad=True)``, negated
-    as ``_gaussian_acquisition`` does, with ``scipy.stats.norm.cdf`` and
-    ``.pdf`` replaced by the functions they evaluate (``scipy.special.ndtr``
-    and ``exp(-x**2 / 2) / sqrt(2 pi)``; bitwise equal).
+    The operations of skopt's ``gaussian_ei``, ``gaussian_pi`` and
+    ``gaussian_lcb`` with ``return_grad=True``, negated (EI, PI) as
+    ``_gaussian_acquisition`` does, with ``scipy.stats.norm.cdf`` and ``.pdf``
+    replaced by the functions they evaluate (``scipy.special.ndtr`` and
+    ``exp(-x**2 / 2) / sqrt(2 pi)``; bitwise equal).
     """
     X = np.expand_dims(x, axis=0)
     mu, std, mu_grad, std_grad = model.predict(
         X, return_std=True, return_mean_grad=True, return_std_grad=True
     )
+    if acq_func == "LCB":
+        if kappa == "inf":
+            return -std, -std_grad
+        return mu - kappa * std, mu_grad - kappa * std_grad
     values = np.zeros_like(mu)
     mask = std > 0
     improve = y_opt - xi - mu[mask]
     scaled = improve / std[mask]
     cdf = ndtr(scaled)
     pdf = np.exp(-(scaled**2) / 2.0) / _NORM_PDF_C
+    if acq_func == "PI":
+        values[mask] = cdf
+        if not np.all(mask):
+            return -values, -np.zeros_like(std_grad)
+        improve_grad = -mu_grad * std - std_grad * improve
+        improve_grad /= std**2
+        return -values, -(improve_grad * pdf)
     exploit = improve * cdf
     explore = std[mask] * pdf
     values[mask] = exploit + explore

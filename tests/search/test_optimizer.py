@@ -8,6 +8,7 @@ from sklearn.exceptions import NotFittedError
 from skopt.space import Categorical, Integer, Real
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from skhp.search import optimizer as optimizer_module
 from skhp.search.optimizer import SurrogateOptimizer
 
 CATEGORIES = ["relu", "tanh", "sigmoid"]
@@ -259,32 +260,52 @@ class PlainSurrogateOptimizer(SurrogateOptimizer):
 
 
 @pytest.mark.parametrize(
-    "space, n_points",
+    "space, n_points, acq_func",
     [
-        (make_space(), 1),
-        (make_space(), 3),
+        (make_space(), 1, "EI"),
+        (make_space(), 3, "EI"),
         # One dimension: an isotropic length scale, which the likelihood
         # shortcut leaves to scikit-learn.
-        ([Real(-2.0, 2.0)], 1),
+        ([Real(-2.0, 2.0)], 1, "EI"),
+        (make_space(), 1, "gp_hedge"),
+        (make_space(), 3, "gp_hedge"),
+        (make_space(), 1, "PI"),
+        (make_space(), 1, "LCB"),
     ],
 )
-def test_fast_paths_propose_exactly_what_skopt_proposes(space, n_points):
+def test_fast_paths_propose_exactly_what_skopt_proposes(
+    space, n_points, acq_func, monkeypatch
+):
     def value(x):
         return objective(x) if len(x) == 4 else (x[0] - 0.5) ** 2
 
-    asked = []
+    # The fast acquisition search must actually run (not fall back to skopt's).
+    calls = []
+    fast_acquisition = optimizer_module._acquisition_1d
+
+    def counted(x, model, y_opt, acq, *args):
+        calls.append(acq)
+        return fast_acquisition(x, model, y_opt, acq, *args)
+
+    monkeypatch.setattr(optimizer_module, "_acquisition_1d", counted)
+    asked, gains = [], []
     for cls in (SurrogateOptimizer, PlainSurrogateOptimizer):
-        opt = cls(space, n_initial_points=5, random_state=4)
+        opt = cls(space, n_initial_points=5, random_state=4, acq_func=acq_func)
         points = []
         while opt.n_told < 14:
             xs = opt.ask(n_points)
             points.extend(xs)
             opt.tell(xs, [value(x) for x in xs])
         asked.append(points)
+        gains.append(getattr(opt.optimizer_, "gains_", None))
+    expected = {"gp_hedge": {"EI", "LCB", "PI"}}.get(acq_func, {acq_func})
+    assert set(calls) == expected
     # Bitwise: the shortcuts run the same operations in the same order. (Any
     # rounding difference shows: near the data the predictive variance is a
     # difference of nearly equal numbers, and it moves the L-BFGS start.)
     assert asked[0] == asked[1]
+    if acq_func == "gp_hedge":
+        np.testing.assert_array_equal(gains[0], gains[1])
 
 
 def fitted_gp(n_evals=12):
