@@ -8,6 +8,7 @@ file, not the whole package.
 import contextlib
 import contextvars
 import functools
+import inspect
 import sys
 
 import sklearn
@@ -156,6 +157,7 @@ def inside_cross_validation():
 # ``_fit_and_score`` unchanged.
 
 _original_fit_and_score = _sk_search._fit_and_score
+_FIT_AND_SCORE_PARAMETERS = inspect.signature(_original_fit_and_score).parameters
 
 
 class ReplayedSplit:
@@ -261,7 +263,7 @@ def fit_first_folds(evaluate_candidates, candidate_params, n_folds):
     if "routed_params" in env:
         split_params = env["routed_params"].splitter.split
     splits = list(cv.split(X, y, **split_params))
-    extra = {"caller": search} if "caller" in _fit_and_score_parameters() else {}
+    extra = {"caller": search} if "caller" in _FIT_AND_SCORE_PARAMETERS else {}
     candidate_params = list(candidate_params)
     out = env["parallel"](
         delayed(_original_fit_and_score)(
@@ -281,12 +283,6 @@ def fit_first_folds(evaluate_candidates, candidate_params, n_folds):
     )
     folds = [out[i * n_folds : (i + 1) * n_folds] for i in range(len(candidate_params))]
     return folds, splits
-
-
-def _fit_and_score_parameters():
-    import inspect
-
-    return inspect.signature(_original_fit_and_score).parameters
 
 
 def n_splits_of(search, evaluate_candidates):

@@ -7,21 +7,30 @@ import numpy as np
 
 from .store import Journal
 
-__all__ = ["known_results"]
+__all__ = ["known_results", "score_column"]
 
 
-def _score_key(results, refit):
-    if isinstance(refit, str) and f"mean_test_{refit}" in results:
-        return f"mean_test_{refit}"
+def score_column(results, refit, owner):
+    """The ``cv_results_`` key of the score a search optimises.
+
+    Parameters
+    ----------
+    results : dict
+        A ``cv_results_``.
+    refit : bool or str
+        The search's ``refit``; names the metric when there are several.
+    owner : str
+        Who asks, for the error message.
+    """
     if "mean_test_score" in results:
         return "mean_test_score"
-    metrics = sorted(
-        k[len("mean_test_") :] for k in results if k.startswith("mean_test_")
-    )
+    if isinstance(refit, str) and f"mean_test_{refit}" in results:
+        return f"mean_test_{refit}"
+    prefix = "mean_test_"
+    metrics = sorted(k[len(prefix) :] for k in results if k.startswith(prefix))
     raise ValueError(
-        "warm_start: the results hold several metrics "
-        f"{metrics}; set `refit` to the one this search optimises, but got "
-        f"refit={refit!r}."
+        f"{owner} optimises one metric, but the results hold several {metrics}; "
+        f"set `refit` to the one to optimise, but got refit={refit!r}."
     )
 
 
@@ -67,7 +76,7 @@ def known_results(source, refit):
         )
     if not source["params"]:
         return []
-    scores = np.asarray(source[_score_key(source, refit)], dtype=float)
+    scores = np.asarray(source[score_column(source, refit, "warm_start")], dtype=float)
     status = source.get("status")
     known = []
     for i, params in enumerate(source["params"]):

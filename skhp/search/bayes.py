@@ -3,7 +3,6 @@
 import math
 import numbers
 import os
-import re
 import time
 import warnings
 
@@ -19,6 +18,7 @@ from .._compat import (
     tolerate_failed_batches,
 )
 from ..journal import Journal
+from ..journal.warm import score_column
 from ..space import check_space
 from .callbacks import SearchProgress
 from .encoding import BranchEncoding
@@ -677,7 +677,7 @@ default=None
         pruned = [False] * len(batch)
         if "pruned" in results:
             pruned = [bool(p) for p in results["pruned"][-len(batch) :]]
-            partial = self._split_scores(results, len(batch))
+            partial = self._split_scores(results, len(batch), recorder.n_splits)
             for i, is_pruned in enumerate(pruned):
                 if is_pruned:
                     # What the first folds said is real information.
@@ -718,12 +718,9 @@ default=None
         )
         return results
 
-    def _split_scores(self, results, n):
+    def _split_scores(self, results, n, n_splits):
         """The last ``n`` candidates' per-split test scores, shape (n, n_splits)."""
-        key = self._score_key(results)[len("mean_") :]
-        n_splits = sum(
-            1 for name in results if re.fullmatch(rf"split\d+_{re.escape(key)}", name)
-        )
+        key = score_column(results, self.refit, "BayesSearchCV")[len("mean_") :]
         columns = [f"split{k}_{key}" for k in range(n_splits)]
         return np.column_stack(
             [np.asarray(results[c], dtype=float)[-n:] for c in columns]
@@ -739,7 +736,7 @@ default=None
         completed = []
         if results is not None and len(results["params"]):
             n_done = len(results["params"])
-            first = self._split_scores(results, n_done)[:, :after]
+            first = self._split_scores(results, n_done, recorder.n_splits)[:, :after]
             done = ~np.asarray(results["pruned"], dtype=bool)
             rows = first[done & np.isfinite(first).all(axis=1)]
             completed = rows.mean(axis=1).tolist()
@@ -807,23 +804,8 @@ default=None
 
         return predict_score(self, params)
 
-    def _score_key(self, results):
-        """The cv_results_ key of the optimised score."""
-        if "mean_test_score" in results:
-            return "mean_test_score"
-        if isinstance(self.refit, str) and f"mean_test_{self.refit}" in results:
-            return f"mean_test_{self.refit}"
-        metrics = sorted(
-            k[len("mean_test_") :] for k in results if k.startswith("mean_test_")
-        )
-        raise ValueError(
-            "BayesSearchCV optimises one metric: the scoring returned several "
-            f"({metrics}); set `refit` to the one to optimise, but got "
-            f"refit={self.refit!r}."
-        )
-
     def _batch_scores(self, results, n):
-        key = self._score_key(results)
+        key = score_column(results, self.refit, "BayesSearchCV")
         return [float(s) for s in np.asarray(results[key], dtype=float)[-n:]]
 
     @staticmethod
