@@ -6,6 +6,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "skhp._text_input",
     "skhp.space.dimensions",
     "skhp.space.conversion",
     "skhp.space.grid",

@@ -13,6 +13,7 @@ from .._compat import (
     Interval,
     StrOptions,
 )
+from .._text_input import check_texts
 from .cache import get_cache, make_key
 from .prompts import (
     DEFAULT_EXAMPLE_TEMPLATE,
@@ -31,44 +32,6 @@ def _check_target(estimator, y):
             f"{type(estimator).__name__} requires y to be passed, but the target y "
             "is None. Pass the labels (or reference answers) of the training texts."
         )
-
-
-def _check_texts(X):
-    """Return ``X`` as a list of str, or raise naming ``X``."""
-    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
-        raise TypeError(
-            "Sparse input is not supported: X must be a sequence of texts (str)."
-        )
-    if hasattr(X, "iloc") and getattr(X, "ndim", 1) == 2:
-        if X.shape[1] != 1:
-            raise ValueError(
-                f"X must hold one text per sample; got a DataFrame with "
-                f"{X.shape[1]} columns. Select the text column, e.g. X['text']."
-            )
-        X = X.iloc[:, 0]
-    if isinstance(X, str) or not hasattr(X, "__len__"):
-        raise ValueError(
-            f"X must be a sequence of texts (str), got {type(X).__name__}. Pass a "
-            "list of strings, a 1-d array of str or a one-column DataFrame."
-        )
-    arr = np.asarray(X, dtype=object)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.ndim != 1:
-        raise ValueError(
-            f"X must hold one text per sample; got an array of shape {arr.shape}. "
-            "Pass a list of strings, a 1-d array of str or a one-column DataFrame."
-        )
-    if arr.shape[0] == 0:
-        raise ValueError("X contains no texts (0 samples); at least 1 is required.")
-    for i, x in enumerate(arr):
-        if not isinstance(x, str):
-            raise ValueError(
-                f"X must contain texts (str); sample {i} is {x!r} of type "
-                f"{type(x).__name__}. LLM estimators take raw text: convert your "
-                "inputs to strings (e.g. with a FunctionTransformer) first."
-            )
-    return [str(x) for x in arr]
 
 
 def _stable_seed(base, rendered):
@@ -235,7 +198,7 @@ class _BaseLLM(BaseEstimator):
     def _outputs(self, X):
         """``(text, n_new_tokens)`` per sample, through the caches."""
         check_is_fitted(self)
-        texts = _check_texts(X)
+        texts = check_texts(X, type(self).__name__)
         backend = self._get_backend()
         rendered = self._render(backend, texts)
         settings = self._settings()

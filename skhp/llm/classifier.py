@@ -11,7 +11,8 @@ from .._compat import (
     StrOptions,
     fit_context,
 )
-from .base import _BaseLLM, _check_target, _check_texts
+from .._text_input import check_texts
+from .base import _BaseLLM, _check_target
 from .cache import get_cache, make_key
 from .parsing import normalize_label, parse_label
 from .prompts import (
@@ -207,7 +208,7 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
             Fitted estimator.
         """
         _check_target(self, y)
-        texts = _check_texts(X)
+        texts = check_texts(X, type(self).__name__)
         y = np.asarray(y)
         if y.ndim != 1:
             raise ValueError(
@@ -278,7 +279,7 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
 
     def _loglik(self, X):
         check_is_fitted(self)
-        texts = _check_texts(X)
+        texts = check_texts(X, type(self).__name__)
         backend = self._get_backend()
         rendered = self._render(backend, texts)
         cache = get_cache(self.cache)

@@ -5,7 +5,8 @@ import numpy as np
 from .._compat import (
     fit_context,
 )
-from .base import _BaseLLM, _check_target, _check_texts
+from .._text_input import check_texts
+from .base import _BaseLLM, _check_target
 from .parsing import exact_match, token_f1
 from .prompts import (
     DEFAULT_GENERATOR_PROMPT,
@@ -154,7 +155,7 @@ class LLMGenerator(_BaseLLM):
             Fitted estimator.
         """
         _check_target(self, y)
-        texts = _check_texts(X)
+        texts = check_texts(X, type(self).__name__)
         answers = [str(a) for a in np.asarray(y, dtype=object).ravel()]
         stop = self._stop()
         if stop is not None and any(not isinstance(s, str) or s == "" for s in stop):

@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_consistent_length
 
 from skhp._compat import Interval, StrOptions, fit_context
 from skhp._optional import import_optional
+from skhp._text_input import check_texts
 from skhp.neural.training import (
     CLASSIFIER_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
@@ -16,7 +17,7 @@ from skhp.neural.training import (
     _softmax,
 )
 
-__all__ = ["TextClassifier", "check_texts"]
+__all__ = ["TextClassifier"]
 
 # Module arguments each architecture takes (besides vocab_size, n_outputs).
 _MODEL_SETTINGS = {
@@ -30,56 +31,6 @@ _MODULE_CLASSES = {
     "gru": "TextGRU",
 }
 _PAD, _OOV = 0, 1
-
-
-def check_texts(X, estimator_name):
-    """Validate raw text input and return it as a list of str.
-
-    Parameters
-    ----------
-    X : list, tuple, ndarray, pandas Series or one-column DataFrame of str
-        Documents.
-    estimator_name : str
-        Used in error messages.
-
-    Returns
-    -------
-    texts : list of str
-    """
-    if isinstance(X, str):
-        raise ValueError(
-            f"{estimator_name} expects a sequence of strings (one per sample), got "
-            "a single string; wrap it in a list: [text]."
-        )
-    if hasattr(X, "columns"):  # pandas DataFrame
-        if X.shape[1] != 1:
-            raise ValueError(
-                f"{estimator_name} expects one text column, got a DataFrame with "
-                f"{X.shape[1]} columns; select the text column, e.g. df['text']."
-            )
-        X = X.iloc[:, 0]
-    if hasattr(X, "shape") and len(X.shape) == 2 and X.shape[1] == 1:
-        X = np.asarray(X).ravel()
-    if hasattr(X, "shape") and len(X.shape) != 1:
-        raise ValueError(
-            f"{estimator_name} expects a 1-d sequence of strings, got an array of "
-            f"shape {X.shape}."
-        )
-    try:
-        texts = list(X)
-    except TypeError as exc:
-        raise ValueError(
-            f"{estimator_name} expects a sequence of strings, got {type(X).__name__}."
-        ) from exc
-    if not texts:
-        raise ValueError(f"{estimator_name} got no texts (0 samples).")
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise ValueError(
-                f"{estimator_name} expects strings, but X[{i}] is {text!r} of type "
-                f"{type(text).__name__}; convert or fill it (e.g. with '') first."
-            )
-    return texts
 
 
 class TextClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator):

@@ -8,8 +8,8 @@ from sklearn.utils.validation import check_consistent_length
 
 from skhp._compat import HasMethods, Interval, fit_context
 from skhp._optional import import_optional
+from skhp._text_input import check_texts
 from skhp.neural.progress import resolve_verbose
-from skhp.neural.text import check_texts
 from skhp.neural.training import (
     CLASSIFIER_CONSTRAINTS,
     TRAINING_CONSTRAINTS,

@@ -71,7 +71,7 @@ def test_missing_model_path_fails_at_once(model):
 @pytest.mark.parametrize(
     "X_bad, match",
     [
-        (np.arange(3.0), "sample 0 is 0.0 of type float"),
+        (np.arange(3.0), "X\\[0\\] is 0.0 of type float"),
         (np.zeros((3, 2)), "one text per sample"),
         ("just one string", "sequence of texts"),
         ([], "0 samples"),
