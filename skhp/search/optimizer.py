@@ -623,9 +623,7 @@ class _Optimizer(Optimizer):
         else:
             self.models.pop(0)
             self.models.append(est)
-        X = self.space.transform(
-            self.space.rvs(n_samples=self.n_points, random_state=self.rng)
-        )
+        X = self._candidates()
         self.next_xs_ = []
         acq_func_kwargs = self.acq_func_kwargs or {}
         xi = acq_func_kwargs.get("xi", 0.01)
@@ -674,6 +672,13 @@ class _Optimizer(Optimizer):
         else:
             next_x = self.next_xs_[0]
         self._next_x = self.space.inverse_transform(next_x.reshape((1, -1)))[0]
+
+
+    def _candidates(self):
+        """The random points the acquisition is scored at, transformed."""
+        return self.space.transform(
+            self.space.rvs(n_samples=self.n_points, random_state=self.rng)
+        )
 
 
 class _Prediction:
