@@ -8,6 +8,9 @@ Compares, in one run and side by side:
   (``SurrogateOptimizer._FAST_PATHS = False``); it proposes the same points, so
   the difference to ``skhp`` is what the shortcuts save (not in the default
   ``--methods``);
+* ``skhp unwarped``: ``skhp`` without the output warping and the incumbent
+  polish (``_OUTPUT_WARPING = _POLISH_INCUMBENT = False``), i.e. skhp's
+  optimiser before they were added (not in the default ``--methods``);
 * ``skhp gp_hedge``, ``skhp gp_hedge plain``: the same two with
   ``acq_func="gp_hedge"`` (not in the default ``--methods``);
 * ``skopt gp_hedge``: ``skopt.Optimizer(base_estimator="gp")``, skopt's default;
@@ -65,6 +68,7 @@ METHODS = ("skhp", "skopt gp_hedge", "skopt gp+EI", "optuna TPE")
 ALL_METHODS = (
     "skhp",
     "skhp plain",
+    "skhp unwarped",
     "skhp gp_hedge",
     "skhp gp_hedge plain",
     "skopt gp_hedge",
@@ -171,9 +175,16 @@ class _PlainSurrogateOptimizer(SurrogateOptimizer):
     _FAST_PATHS = False
 
 
+class _UnwarpedSurrogateOptimizer(SurrogateOptimizer):
+    _OUTPUT_WARPING = False
+    _POLISH_INCUMBENT = False
+
+
 class _Skhp:
-    def __init__(self, space, seed, plain=False, acq_func="EI"):
+    def __init__(self, space, seed, plain=False, acq_func="EI", unwarped=False):
         cls = _PlainSurrogateOptimizer if plain else SurrogateOptimizer
+        if unwarped:
+            cls = _UnwarpedSurrogateOptimizer
         self.opt = cls(
             space, n_initial_points=N_INITIAL, random_state=seed, acq_func=acq_func
         )
@@ -250,6 +261,8 @@ def make(method, space, seed):
         return _Skhp(space, seed)
     if method == "skhp plain":
         return _Skhp(space, seed, plain=True)
+    if method == "skhp unwarped":
+        return _Skhp(space, seed, unwarped=True)
     if method == "skhp gp_hedge":
         return _Skhp(space, seed, acq_func="gp_hedge")
     if method == "skhp gp_hedge plain":

@@ -825,16 +825,18 @@ default=None
             if bad:
                 pending_failures.append((branch, point))
             else:
-                told.setdefault(id(branch), (branch, [], []))
+                told.setdefault(id(branch), (branch, [], [], []))
                 told[id(branch)][1].append(point)
                 told[id(branch)][2].append(-score)
+                told[id(branch)][3].append(False)
         if successes and pending_failures:
             worst, best = -min(successes), -max(successes)
             margin = max(_FAILURE_MARGIN * (worst - best), 1e-6 * (1 + abs(worst)))
             for branch, point in pending_failures:
-                told.setdefault(id(branch), (branch, [], []))
+                told.setdefault(id(branch), (branch, [], [], []))
                 told[id(branch)][1].append(point)
                 told[id(branch)][2].append(worst + margin)
+                told[id(branch)][3].append(True)
             pending_failures.clear()
-        for branch, points, values in told.values():
-            branch.optimizer.tell(points, values)
+        for branch, points, values, flags in told.values():
+            branch.optimizer.tell(points, values, failed=flags)

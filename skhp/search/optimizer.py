@@ -39,6 +39,15 @@ overhead and sample efficiency are in ``docs/benchmarks.md``
   candidates lie there, so a rounding difference (such as computing the
   variance with a matrix product instead of skopt's einsum, 25x faster)
   moves the start of the L-BFGS polish and changes the proposals.
+* Output warping (the one change to what is modelled, not to its cost).
+  Before each Gaussian-process fit the values told are mapped through a
+  strictly increasing Yeo-Johnson transform fitted to them
+  (:class:`skhp.search.warping.YeoJohnsonWarping`), so that a few failed
+  candidates do not flatten the model of the good region. skopt's optimiser
+  sees only warped values (its ``yi``); :meth:`SurrogateOptimizer.predict`
+  maps predictions back. Measured on the benchmark tasks (20 seeds) it
+  matched or beat the unwarped search on every task; it costs ~1 ms a step.
+  ``_OUTPUT_WARPING = False`` switches it off.
 * BLAS threads. The matrices are tiny (tens of rows), too small for a
   multi-threaded BLAS to pay off, and a search may run cross-validation in
   parallel next to the optimiser; every surrogate fit and prediction runs with
@@ -67,6 +76,8 @@ from skopt.space import Categorical, Integer, Real
 from skopt.utils import cook_estimator, create_result, has_gradients
 from threadpoolctl import ThreadpoolController
 
+from .warping import YeoJohnsonWarping
+
 __all__ = ["SurrogateOptimizer"]
 
 _BASE_ESTIMATORS = ("gp", "rf", "et", "gbrt")
@@ -84,6 +95,12 @@ _NO_GRADIENT_ACQ = frozenset({"MES", "PVRS"})
 # falls back to a random point; with integer and categorical dimensions that is
 # routine, not something the user can act on.
 _DUPLICATE_WARNING = "The objective has been evaluated at point"
+
+
+# How far above the worst warped success a failed point is modelled, as a
+# share of the warped successes' range (BayesSearchCV tells failures the same
+# share above the worst raw success).
+_FAILURE_MARGIN = 0.5
 
 
 class SurrogateOptimizer:
@@ -177,6 +194,16 @@ class SurrogateOptimizer:
     # Attempts at drawing a random replacement for a duplicate in a batch
     # before accepting the duplicate (the space may be exhausted).
     _MAX_REDRAWS = 100
+    # Fit the Gaussian process to Yeo-Johnson-warped values (see the module
+    # docstring and skhp/search/warping.py); the tree surrogates get the raw
+    # values.
+    _OUTPUT_WARPING = True
+    # After skopt's proposal, also polish the acquisition with L-BFGS from
+    # the best point told, and propose that point instead when its
+    # acquisition value is better (single EI, PI or LCB on a Gaussian
+    # process). Measured with the warping: median regret after 30
+    # evaluations on the synthetic benchmark task 0.0014 against 0.0063.
+    _POLISH_INCUMBENT = True
     # Run skopt's Gaussian-process arithmetic through the shortcuts of
     # ``_GaussianProcess`` and ``_Optimizer`` (same results, less overhead).
     # False runs skopt's own classes; the tests compare the two.
@@ -261,6 +288,13 @@ class SurrogateOptimizer:
         )
         self._n_told = 0
         self._n_at_hyper_fit = 0
+        self._y_told = []
+        self._failed = []
+        self._warping = (
+            YeoJohnsonWarping()
+            if self.base_estimator == "gp" and self._OUTPUT_WARPING
+            else None
+        )
 
     # -- Gaussian-process hyperparameter bookkeeping -------------------------
 
@@ -327,12 +361,101 @@ class SurrogateOptimizer:
         theta = np.clip(theta, bounds[:, 0], bounds[:, 1])
         self._fitted_kernel = self._kernel_template.clone_with_theta(theta)
 
+    def _warp(self, values, failed):
+        """Warped values: successes through the fitted warping, failures above."""
+        ok = ~failed
+        if not ok.any():
+            return values.tolist()
+        self._warping.fit(values[ok])
+        warped = self._warping.transform(values)
+        if failed.any():
+            good = warped[ok]
+            spread = np.ptp(good) if good.size > 1 else 1.0
+            warped[failed] = good.max() + _FAILURE_MARGIN * max(spread, 1e-6)
+        return warped.tolist()
+
+    def _polish_incumbent(self):
+        """Propose the acquisition's optimum near the best point, if better.
+
+        skopt polishes the best of its random candidates; late in a search
+        the best region is small and the random candidates rarely fall in
+        it, so the final refinement stalls (regret 0.002-0.008 where skopt's
+        five polishes of 10000 points reach 0.001). One more L-BFGS run,
+        from the best point told, costs a few milliseconds. Its point
+        replaces skopt's ``_next_x`` (what ``ask`` returns next) when its
+        acquisition value, at the point as it would be proposed, is better
+        and it was not evaluated before.
+        """
+        opt = self.optimizer_
+        if not (
+            self._POLISH_INCUMBENT
+            and opt.models
+            and opt.acq_func in ("EI", "PI", "LCB")
+            and opt.acq_optimizer == "lbfgs"
+            and isinstance(opt.models[-1], GaussianProcessRegressor)
+            and getattr(opt, "_next_x", None) is not None
+        ):
+            return
+        space = opt.space
+        model = opt.models[-1]
+        kwargs = opt.acq_func_kwargs or {}
+        args = (
+            model,
+            np.min(opt.yi),
+            opt.acq_func,
+            kwargs.get("xi", 0.01),
+            kwargs.get("kappa", 1.96),
+        )
+        # The model was fitted to the transformed points: start from its copy
+        # of the best one (skopt's space transforms cost ~1 ms a call).
+        start = np.array(model.X_train_[int(np.argmin(opt.yi))], dtype=float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            x, _, _ = fmin_l_bfgs_b(
+                _acquisition_1d,
+                start,
+                args=args,
+                bounds=space.transformed_bounds,
+                approx_grad=False,
+                maxiter=20,
+            )
+            if not space.is_categorical:
+                bounds = np.asarray(space.transformed_bounds)
+                x = np.clip(x, bounds[:, 0], bounds[:, 1])
+            candidate = space.inverse_transform(x.reshape((1, -1)))[0]
+            if candidate in opt.Xi:
+                return
+            both = space.transform([candidate, opt._next_x])
+            value = _acquisition_1d(both[0], *args)[0]
+            current = _acquisition_1d(both[1], *args)[0]
+        if float(np.ravel(value)[0]) < float(np.ravel(current)[0]):
+            opt._next_x = candidate
+
     # -- public API ----------------------------------------------------------
 
     @property
     def n_told(self):
         """Number of observations told so far."""
         return self._n_told
+
+    @property
+    def y_told(self):
+        """The values told so far, in the order told, as told (not warped).
+
+        The wrapped ``optimizer_.yi`` holds what the surrogate was fitted
+        to: with a Gaussian process, these values after the output warping.
+        """
+        return np.asarray(self._y_told, dtype=float)
+
+    @property
+    def warping(self):
+        """The output warping the Gaussian process is fitted through, or None.
+
+        A :class:`skhp.search.warping.YeoJohnsonWarping`, refitted to all
+        values at every tell; None for the tree surrogates (they model the
+        raw values).
+        """
+        return self._warping
 
     @property
     def model_ready(self):
@@ -377,7 +500,7 @@ class SurrogateOptimizer:
         points = [self._to_python(x) for x in points]
         return self._deduplicate(points)
 
-    def tell(self, xs, ys):
+    def tell(self, xs, ys, *, failed=None):
         """Record evaluated points and refit the surrogate.
 
         Parameters
@@ -387,6 +510,14 @@ class SurrogateOptimizer:
 
         ys : list of float
             Values at ``xs``, to be minimised; all must be finite.
+
+        failed : list of bool, default=None
+            Which of ``xs`` failed to evaluate (their ``ys`` are stand-ins,
+            worse than every success). The output warping is fitted to the
+            successes only, and a failure is modelled as half the warped
+            range above the worst warped success, so that the warping, which
+            compresses outliers, does not make failures look nearly as good
+            as the rest. None: nothing failed.
 
         Raises
         ------
@@ -420,8 +551,25 @@ class SurrogateOptimizer:
 
         fitted_before = self.optimizer_.models[-1] if self.optimizer_.models else None
         self._prepare_gp_fit(self._n_told + len(ys))
+        failed = [False] * len(ys) if failed is None else [bool(f) for f in failed]
+        if len(failed) != len(ys):
+            raise ValueError(
+                f"failed must have one flag per point, got {len(failed)} for "
+                f"{len(ys)} points."
+            )
+        told = self._y_told + ys
+        flags = self._failed + failed
+        if self._warping is not None:
+            # The warping is refitted to all values, so the values told
+            # before are re-mapped too; skopt refits its model on ``yi``.
+            warped = self._warp(np.asarray(told), np.asarray(flags, dtype=bool))
+            self.optimizer_.yi[:] = warped[: self._n_told]
+            ys = warped[self._n_told :]
         with _one_blas_thread():
             self.optimizer_.tell(xs, ys)
+            self._polish_incumbent()
+        self._y_told = told
+        self._failed = flags
         self._n_told += len(ys)
         self._record_gp_fit(fitted_before)
 
@@ -436,10 +584,14 @@ class SurrogateOptimizer:
         Returns
         -------
         mean : ndarray of shape (n_points,)
-            Predicted value (in the units told, to be minimised).
+            Predicted value (in the units told, to be minimised). With the
+            output warping, the model's mean mapped back: the median of its
+            predictive distribution in the units told.
 
         std : ndarray of shape (n_points,)
-            Predicted standard deviation.
+            Predicted standard deviation. With the output warping, half the
+            width of the model's mean +- one standard deviation, mapped back
+            (the warping is nonlinear, so the band need not be symmetric).
 
         Raises
         ------
@@ -458,7 +610,30 @@ class SurrogateOptimizer:
             X = self.optimizer_.space.transform(xs)
             mean, std = model.predict(X, return_std=True)
         mean = np.asarray(mean, dtype=float).ravel()
-        return mean, np.asarray(std, dtype=float).ravel()
+        std = np.asarray(std, dtype=float).ravel()
+        if self._warping is not None:
+            low = self._warping.inverse_transform(mean - std)
+            high = self._warping.inverse_transform(mean + std)
+            mean = self._warping.inverse_transform(mean)
+            std = (high - low) / 2.0
+        return mean, std
+
+    def unwarp(self, values):
+        """Map values the surrogate models (``optimizer_.yi``) back to the units told.
+
+        Parameters
+        ----------
+        values : array-like of shape (n_values,)
+
+        Returns
+        -------
+        ndarray of shape (n_values,)
+            ``values`` unchanged when the surrogate is fitted to raw values.
+        """
+        values = np.asarray(values, dtype=float)
+        if self._warping is None:
+            return values
+        return self._warping.inverse_transform(values)
 
     # -- helpers -------------------------------------------------------------
 
@@ -641,7 +816,7 @@ class _Optimizer(Optimizer):
                 acq_func=cand_acq_func,
                 acq_func_kwargs=self.acq_func_kwargs,
             )
-            x0 = X[np.argsort(values)[: self.n_restarts_optimizer]]
+            x0 = self._polish_starts(X, values)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 results = [
@@ -673,6 +848,9 @@ class _Optimizer(Optimizer):
             next_x = self.next_xs_[0]
         self._next_x = self.space.inverse_transform(next_x.reshape((1, -1)))[0]
 
+    def _polish_starts(self, X, values):
+        """Where L-BFGS polishes the acquisition from: the best random points."""
+        return X[np.argsort(values)[: self.n_restarts_optimizer]]
 
     def _candidates(self):
         """The random points the acquisition is scored at, transformed."""

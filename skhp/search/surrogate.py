@@ -210,7 +210,9 @@ class BranchSurrogate:
             Predicted score, in the scorer's units (higher is better).
         std : ndarray of shape (n_candidates,)
             Standard deviation of the prediction. For the Gaussian process it
-            is the posterior standard deviation of the (noise-free) score; for
+            is the posterior standard deviation of the (noise-free) score,
+            mapped back from the warped values the model is fitted to (see
+            :meth:`SurrogateOptimizer.predict`); for
             the tree models it is the spread of the trees (or of the
             quantiles for "gbrt").
 
@@ -230,21 +232,31 @@ class BranchSurrogate:
         return self.sign * mean, std
 
     def acquisition(self, params_list, acq_func="EI", *, xi=None, kappa=None):
-        """Acquisition function at candidates, in score units (higher is better).
+        """Acquisition function at candidates, as the optimiser sees it.
+
+        Higher is better.
+
+        With a Gaussian process the optimiser models warped values (see
+        :mod:`skhp.search.warping`): "EI" and its ``xi`` are then in the
+        warped units (standardised, so comparable between candidates of one
+        search but not a number of score points); "PI" is a probability, the
+        same in both; "LCB" is mapped back to score units. Tree surrogates
+        model the raw values, so there all three are in score units.
 
         Parameters
         ----------
         params_list : dict or list of dict
             Candidates of this branch.
         acq_func : {"EI", "PI", "LCB"}, default="EI"
-            "EI": expected improvement of the score over the best told so
-            far, plus ``xi``. "PI": probability of such an improvement.
-            "LCB": the optimiser's lower confidence bound of the negated
-            score, so the optimistic (upper) bound of the score,
-            ``mean + kappa * std``.
+            "EI": expected improvement over the best told so far, plus
+            ``xi``. "PI": probability of such an improvement. "LCB": the
+            optimiser's lower confidence bound of the negated score, so the
+            optimistic (upper) bound of the score (``mean + kappa * std``
+            in the modelled units).
         xi : float, default=None
-            Improvement asked for by "EI" and "PI". None: the optimiser's
-            (0.01 unless set through ``optimizer_kwargs``).
+            Improvement asked for by "EI" and "PI", in the modelled units.
+            None: the optimiser's (0.01 unless set through
+            ``optimizer_kwargs``).
         kappa : float, default=None
             Width of the "LCB" bound. None: the optimiser's (1.96 unless set
             through ``optimizer_kwargs``).
@@ -279,8 +291,11 @@ class BranchSurrogate:
         elif acq_func == "PI":
             values = gaussian_pi(X, model, y_opt=y_opt, xi=xi)
         else:
-            # skopt's LCB is in the units told (to minimise); flip to scores.
-            values = self.sign * gaussian_lcb(X, model, kappa=kappa)
+            # skopt's LCB is in the units the model was fitted to (warped
+            # values to minimise); map back, then flip to scores.
+            values = self.sign * self.optimizer.unwarp(
+                gaussian_lcb(X, model, kappa=kappa)
+            )
         return np.asarray(values, dtype=float).ravel()
 
     # -- what was evaluated ----------------------------------------------------
@@ -303,7 +318,7 @@ class BranchSurrogate:
             return [], np.empty(0)
         opt = self.optimizer.optimizer_
         params = [self.encoding.decode(x) for x in opt.Xi]
-        return params, self.sign * np.asarray(opt.yi, dtype=float)
+        return params, self.sign * self.optimizer.y_told
 
     def best(self):
         """The best candidate told so far and its score.

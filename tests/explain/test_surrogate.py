@@ -37,11 +37,15 @@ def test_observed_are_the_told_points_as_scores(surrogate):
     params, scores = surrogate.observed()
     opt = surrogate.optimizer.optimizer_
     assert len(params) == len(scores) == len(opt.Xi) == 16
-    for p, s, x, y in zip(params, scores, opt.Xi, opt.yi):
+    for p, s, x in zip(params, scores, opt.Xi):
         assert surrogate.contains(p)
         assert surrogate.encoding.encode(p) == list(x)
-        assert s == pytest.approx(-y)
         assert s == pytest.approx(score_of(p))
+    # skopt's optimiser holds the warped values the model is fitted to.
+    warping = surrogate.optimizer.warping
+    assert warping.lambda_ != 1.0
+    np.testing.assert_allclose(opt.yi, warping.transform(-scores))
+    np.testing.assert_allclose(warping.inverse_transform(opt.yi), -scores)
     best, best_score = surrogate.best()
     assert best_score == pytest.approx(max(scores))
     assert score_of(best) == pytest.approx(best_score)
@@ -54,8 +58,12 @@ def test_predict_is_the_optimizers_last_model_negated(surrogate):
     ref_mean, ref_std = opt.models[-1].predict(
         opt.space.transform(opt.Xi), return_std=True
     )
-    np.testing.assert_allclose(mean, -ref_mean)
-    np.testing.assert_allclose(std, ref_std)
+    # The model is fitted to warped values; predictions are mapped back.
+    unwarp = surrogate.optimizer.warping.inverse_transform
+    np.testing.assert_allclose(mean, -unwarp(ref_mean))
+    np.testing.assert_allclose(
+        std, (unwarp(ref_mean + ref_std) - unwarp(ref_mean - ref_std)) / 2
+    )
     # The Gaussian process nearly interpolates a noise-free surface.
     np.testing.assert_allclose(mean, scores, atol=0.05)
     # A single dict is one candidate.
@@ -74,7 +82,38 @@ def test_uncertainty_grows_away_from_the_data(surrogate):
     assert std_far.mean() > 2 * std_seen.mean()
 
 
-def test_acquisition_in_score_units(surrogate):
+def test_acquisition_is_the_optimizers_on_warped_values(surrogate):
+    params, _ = surrogate.observed()
+    candidates = [{**params[0], "C": c} for c in (1e-3, 0.1, 10.0, 1e3)]
+    opt = surrogate.optimizer.optimizer_
+    m, s = opt.models[-1].predict(
+        opt.space.transform([surrogate.encoding.encode(c) for c in candidates]),
+        return_std=True,
+    )
+    improve = np.min(opt.yi) - 0.01 - m
+    z = improve / s
+    np.testing.assert_allclose(
+        surrogate.acquisition(candidates),
+        improve * norm.cdf(z) + s * norm.pdf(z),
+    )
+    np.testing.assert_allclose(
+        surrogate.acquisition(candidates, "PI"), norm.cdf(z), rtol=1e-10
+    )
+    # LCB is mapped back to score units: with kappa=0 it is the prediction.
+    unwarp = surrogate.optimizer.warping.inverse_transform
+    np.testing.assert_allclose(
+        surrogate.acquisition(candidates, "LCB"), -unwarp(m - 1.96 * s)
+    )
+    np.testing.assert_allclose(
+        surrogate.acquisition(candidates, "LCB", kappa=0.0),
+        surrogate.predict(candidates)[0],
+    )
+
+
+def test_acquisition_in_score_units_without_warping(monkeypatch):
+    monkeypatch.setattr(SurrogateOptimizer, "_OUTPUT_WARPING", False)
+    surrogate = make_surrogate()
+    assert surrogate.optimizer.warping is None
     params, scores = surrogate.observed()
     candidates = [{**params[0], "C": c} for c in (1e-3, 0.1, 10.0, 1e3)]
     mean, std = surrogate.predict(candidates)
