@@ -52,6 +52,9 @@ Run from the repository root::
     python benchmarks/searchers.py --quick          # smoke test
     python benchmarks/searchers.py --tasks svc,synthetic --seeds 3
     python benchmarks/searchers.py --json results.json   # also keep raw scores
+    # rerun skhp only; the other searchers' per-seed results come from an
+    # earlier --json file (their scores are deterministic given the seed)
+    python benchmarks/searchers.py --searchers skhp --reuse-json results.json
 
 The default run takes 9-13 minutes on two shared cores.
 """
@@ -857,6 +860,19 @@ def main(argv=None):
     parser.add_argument(
         "--json", default=None, help="also write the raw per-seed results here"
     )
+    parser.add_argument(
+        "--searchers",
+        default=None,
+        help="comma-separated searchers to run, by the first word of their "
+        "label (skhp, skopt, Optuna, RandomizedSearchCV, GridSearchCV); "
+        "default: all",
+    )
+    parser.add_argument(
+        "--reuse-json",
+        default=None,
+        help="per-seed results of an earlier --json run, used for the "
+        "searchers not run this time (same tasks, seeds and budget)",
+    )
     args = parser.parse_args(argv)
     if args.seeds is None:
         args.seeds = 2 if args.quick else 5
@@ -888,6 +904,16 @@ def main(argv=None):
     sys.stdout.flush()
 
     runners = dict(RUNNERS)
+    if args.searchers:
+        wanted = {s.strip() for s in args.searchers.split(",") if s.strip()}
+        known = {label.split()[0] for label in RUNNERS}
+        if not wanted <= known:
+            parser.error(
+                f"unknown searcher(s) {sorted(wanted - known)}; choose from "
+                f"{sorted(known)}"
+            )
+        runners = {k: v for k, v in RUNNERS.items() if k.split()[0] in wanted}
+    reused = json.loads(Path(args.reuse_json).read_text()) if args.reuse_json else {}
     state = {"skopt_failed": None}
     start = time.perf_counter()
     all_rows, raw = {}, {}
@@ -895,6 +921,15 @@ def main(argv=None):
         for task_name in names:
             task = all_tasks[task_name]
             runs = run_task(task_name, task, runners, args, state)
+            for name, records in reused.get(task_name, {}).items():
+                if name not in runs:
+                    kept = [r for r in records if r["seed"] < args.seeds]
+                    if len(kept) < args.seeds:
+                        parser.error(
+                            f"--reuse-json has {len(kept)} seeds of {name} on "
+                            f"{task_name}, {args.seeds} are needed"
+                        )
+                    runs[name] = kept
             rows = summarise(task, runs, args.budget)
             all_rows[task_name] = rows
             raw[task_name] = runs

@@ -11,6 +11,7 @@ MODULES = [
     "skhp.space.conversion",
     "skhp.space.grid",
     "skhp.search.bayes",
+    "skhp.search.warping",
     "skhp.linear.logistic",
     "skhp.presets.logistic",
     "skhp.presets.neural",

@@ -411,7 +411,7 @@ class SurrogateOptimizer:
         start = np.array(model.X_train_[int(np.argmin(opt.yi))], dtype=float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            x, _, _ = fmin_l_bfgs_b(
+            x, value, _ = fmin_l_bfgs_b(
                 _acquisition_1d,
                 start,
                 args=args,
@@ -422,14 +422,12 @@ class SurrogateOptimizer:
             if not space.is_categorical:
                 bounds = np.asarray(space.transformed_bounds)
                 x = np.clip(x, bounds[:, 0], bounds[:, 1])
-            candidate = space.inverse_transform(x.reshape((1, -1)))[0]
-            if candidate in opt.Xi:
+            current = _acquisition_1d(np.asarray(opt.next_xs_[0]), *args)[0]
+            if not float(np.ravel(value)[0]) < float(np.ravel(current)[0]):
                 return
-            both = space.transform([candidate, opt._next_x])
-            value = _acquisition_1d(both[0], *args)[0]
-            current = _acquisition_1d(both[1], *args)[0]
-        if float(np.ravel(value)[0]) < float(np.ravel(current)[0]):
-            opt._next_x = candidate
+            candidate = space.inverse_transform(x.reshape((1, -1)))[0]
+            if candidate not in opt.Xi:
+                opt._next_x = candidate
 
     # -- public API ----------------------------------------------------------
 
