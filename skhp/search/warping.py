@@ -16,9 +16,10 @@ kept; only the distances between values change. The same idea is in HEBO
 (Cowen-Rivers et al., 2022), which fits a power transform to the objective
 before each Gaussian-process fit.
 
-Measured on ``benchmarks/searchers.py`` (20 seeds; docs/benchmarks.md): median
-best accuracy after 20 evaluations on SVC 0.9807 against 0.9789 without
-warping; no task got worse.
+Measured on ``benchmarks/searchers.py`` (20 seeds; docs/benchmarks.md), the
+warping alone: median best accuracy after 20 evaluations on SVC 0.9807
+against 0.9789 without it, after 30 on HistGradientBoosting 0.9684 against
+0.9666, the other medians within 0.0002 (regret) or equal.
 """
 
 import warnings
