@@ -6,6 +6,7 @@ cluster instead of local processes: the searcher, its optimiser and the
 journal stay in this process, only ``fit``/``score`` run on the workers.
 """
 
+import gc
 import numbers
 import os
 import warnings
@@ -116,22 +117,29 @@ def _start_local(distributed, workers, threads_per_worker, devices, env, timeout
 
 def _connect(distributed, scheduler, timeout):
     try:
-        client = distributed.Client(scheduler, timeout=timeout)
+        return distributed.Client(scheduler, timeout=timeout)
     except ValueError as exc:
-        raise ValueError(
+        error = ValueError(
             f"The 'scheduler' parameter of dask_backend must be the address of "
             f"a Dask scheduler such as 'tcp://10.0.0.5:8786'; got {scheduler!r} "
             f"({exc}). The scheduler prints its address when it starts, and a "
             "Python cluster object has it as `cluster.scheduler_address`."
-        ) from exc
+        )
     except OSError as exc:
-        raise OSError(
+        error = OSError(
             f"Could not connect to the Dask scheduler at {scheduler!r} within "
             f"{timeout} s ({exc}). Check that the scheduler is running and that "
             "the address and port are reachable from this machine, or raise "
             "`timeout`."
-        ) from exc
-    return client
+        )
+    # The half-built Client lives on in the failed call's traceback. Left to
+    # the garbage collector, its __del__ may run inside a later Client's
+    # start, where it waits for the loop lock that start holds: the process
+    # hangs (seen in the test suite, distributed 2026.x). So the original
+    # exception is not chained (its message is in ours) and the Client is
+    # collected here, where no lock is held.
+    gc.collect()
+    raise error
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """dask_backend: argument checks, connection errors, local clusters and GPU pinning."""
 
+import gc
 import os
 import socket
 import sys
@@ -69,6 +70,24 @@ def test_unreachable_scheduler_times_out():
     with pytest.raises(OSError, match=f"Could not connect .* at '{address}' within 1"):
         with dask_backend(scheduler=address, timeout=1):
             pass  # pragma: no cover
+
+
+@pytest.mark.parametrize("scheduler", ["nonsense", "unreachable"])
+def test_failed_connection_leaves_no_client_behind(scheduler):
+    # A half-built Client collected later, inside another Client's start,
+    # deadlocks on distributed's loop lock; dask_backend collects it at once.
+    distributed = pytest.importorskip("distributed")
+    if scheduler == "unreachable":
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            scheduler = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+    gc.collect()
+    with pytest.raises((ValueError, OSError)) as excinfo:
+        with dask_backend(scheduler=scheduler, timeout=1):
+            pass  # pragma: no cover
+    assert excinfo.value.__cause__ is None
+    alive = [o for o in gc.get_objects() if isinstance(o, distributed.Client)]
+    assert alive == []
 
 
 @pytest.mark.slow
