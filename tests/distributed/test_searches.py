@@ -270,8 +270,15 @@ def test_interrupted_journaled_run_resumes_without_refitting(
     estimator = FlakySVC(log=log, fail=fail, fail_after=8)
     if searcher == "grid":
         Cs = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0]
+        # refit=False: the final refit of the best candidate would log a fit
+        # of a recorded candidate, which is not a refit of the search.
         search = JournaledGridSearchCV(
-            estimator, {"C": Cs}, cv=2, error_score="raise", journal=journal
+            estimator,
+            {"C": Cs},
+            cv=2,
+            error_score="raise",
+            journal=journal,
+            refit=False,
         )
         n_candidates = len(Cs)
     else:
@@ -285,6 +292,7 @@ def test_interrupted_journaled_run_resumes_without_refitting(
             error_score="raise",
             random_state=0,
             journal=journal,
+            refit=False,
         )
         n_candidates = 8
     study = type(search).__name__.lower()
