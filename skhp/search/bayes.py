@@ -26,10 +26,6 @@ from .pruners import Pruner
 
 __all__ = ["BayesSearchCV"]
 
-# How much worse than the worst success a failed candidate is told to be, as a
-# share of the observed score range: bad enough to steer the surrogate away,
-# near enough not to flatten the rest of its model.
-_FAILURE_MARGIN = 0.5
 _MAX_RESAMPLE = 100
 
 
@@ -821,26 +817,29 @@ default=None
         so the surrogate learns to avoid its region. Until a first success sets
         the scale, failures wait in ``pending_failures``.
         """
+        from .optimizer import _FAILURE_MARGIN
+
         successes = [s for s, ok in zip(scores, outcomes) if ok]
         told = {}
+
+        def add(branch, point, value, is_failure):
+            entry = told.setdefault(id(branch), (branch, [], [], []))
+            entry[1].append(point)
+            entry[2].append(value)
+            entry[3].append(is_failure)
+
         for (branch, point, _), score, bad in zip(batch, batch_scores, failed):
             if branch.optimizer is None:
                 continue
             if bad:
                 pending_failures.append((branch, point))
             else:
-                told.setdefault(id(branch), (branch, [], [], []))
-                told[id(branch)][1].append(point)
-                told[id(branch)][2].append(-score)
-                told[id(branch)][3].append(False)
+                add(branch, point, -score, False)
         if successes and pending_failures:
             worst, best = -min(successes), -max(successes)
             margin = max(_FAILURE_MARGIN * (worst - best), 1e-6 * (1 + abs(worst)))
             for branch, point in pending_failures:
-                told.setdefault(id(branch), (branch, [], [], []))
-                told[id(branch)][1].append(point)
-                told[id(branch)][2].append(worst + margin)
-                told[id(branch)][3].append(True)
+                add(branch, point, worst + margin, True)
             pending_failures.clear()
         for branch, points, values, flags in told.values():
             branch.optimizer.tell(points, values, failed=flags)

@@ -100,9 +100,10 @@ _NO_GRADIENT_ACQ = frozenset({"MES", "PVRS"})
 _DUPLICATE_WARNING = "The objective has been evaluated at point"
 
 
-# How far above the worst warped success a failed point is modelled, as a
-# share of the warped successes' range (BayesSearchCV tells failures the same
-# share above the worst raw success).
+# How far above the worst success a failed point is modelled, as a share of
+# the successes' range: bad enough to steer the surrogate away, near enough not
+# to flatten the rest of its model. Used on the warped values here, and by
+# BayesSearchCV for the raw stand-in values it tells.
 _FAILURE_MARGIN = 0.5
 
 
@@ -290,7 +291,6 @@ class SurrogateOptimizer:
             random_state=opt_seed,
             **kwargs,
         )
-        self._n_told = 0
         self._n_at_hyper_fit = 0
         self._y_told = []
         self._failed = []
@@ -355,7 +355,7 @@ class SurrogateOptimizer:
         if gp is None or not models or models[-1] is fitted_before:
             return
         if gp.optimizer is not None or fitted_before is None:
-            self._n_at_hyper_fit = self._n_told
+            self._n_at_hyper_fit = self.n_told
         model = models[-1]
         # The fitted kernel is ``k1 + WhiteKernel`` like the template, but skopt
         # zeroes its WhiteKernel (it predicts the noise-free function) and keeps
@@ -414,18 +414,19 @@ class SurrogateOptimizer:
         # The model was fitted to the transformed points: start from its copy
         # of the best one (skopt's space transforms cost ~1 ms a call).
         start = np.array(model.X_train_[int(np.argmin(opt.yi))], dtype=float)
+        bounds = space.transformed_bounds
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             x, value, _ = fmin_l_bfgs_b(
                 _acquisition_1d,
                 start,
                 args=args,
-                bounds=space.transformed_bounds,
+                bounds=bounds,
                 approx_grad=False,
                 maxiter=20,
             )
             if not space.is_categorical:
-                bounds = np.asarray(space.transformed_bounds)
+                bounds = np.asarray(bounds)
                 x = np.clip(x, bounds[:, 0], bounds[:, 1])
             current = _acquisition_1d(np.asarray(opt.next_xs_[0]), *args)[0]
             if not float(np.ravel(value)[0]) < float(np.ravel(current)[0]):
@@ -439,7 +440,7 @@ class SurrogateOptimizer:
     @property
     def n_told(self):
         """Number of observations told so far."""
-        return self._n_told
+        return len(self._y_told)
 
     @property
     def y_told(self):
@@ -553,7 +554,8 @@ class SurrogateOptimizer:
                 )
 
         fitted_before = self.optimizer_.models[-1] if self.optimizer_.models else None
-        self._prepare_gp_fit(self._n_told + len(ys))
+        n_before = self.n_told
+        self._prepare_gp_fit(n_before + len(ys))
         failed = [False] * len(ys) if failed is None else [bool(f) for f in failed]
         if len(failed) != len(ys):
             raise ValueError(
@@ -566,14 +568,13 @@ class SurrogateOptimizer:
             # The warping is refitted to all values, so the values told
             # before are re-mapped too; skopt refits its model on ``yi``.
             warped = self._warp(np.asarray(told), np.asarray(flags, dtype=bool))
-            self.optimizer_.yi[:] = warped[: self._n_told]
-            ys = warped[self._n_told :]
+            self.optimizer_.yi[:] = warped[:n_before]
+            ys = warped[n_before:]
         with _one_blas_thread():
             self.optimizer_.tell(xs, ys)
             self._polish_incumbent()
         self._y_told = told
         self._failed = flags
-        self._n_told += len(ys)
         self._record_gp_fit(fitted_before)
 
     def predict(self, xs):
@@ -605,7 +606,7 @@ class SurrogateOptimizer:
             raise NotFittedError(
                 "No surrogate fitted yet: the first one is fitted once "
                 f"n_initial_points={self.n_initial_points} points are told "
-                f"({self._n_told} so far). Check model_ready first."
+                f"({self.n_told} so far). Check model_ready first."
             )
         xs = [list(x) for x in xs]
         model = self.optimizer_.models[-1]
@@ -801,7 +802,9 @@ class _Optimizer(Optimizer):
         else:
             self.models.pop(0)
             self.models.append(est)
-        X = self._candidates()
+        X = self.space.transform(
+            self.space.rvs(n_samples=self.n_points, random_state=self.rng)
+        )
         self.next_xs_ = []
         acq_func_kwargs = self.acq_func_kwargs or {}
         xi = acq_func_kwargs.get("xi", 0.01)
@@ -819,7 +822,7 @@ class _Optimizer(Optimizer):
                 acq_func=cand_acq_func,
                 acq_func_kwargs=self.acq_func_kwargs,
             )
-            x0 = self._polish_starts(X, values)
+            x0 = X[np.argsort(values)[: self.n_restarts_optimizer]]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 results = [
@@ -850,16 +853,6 @@ class _Optimizer(Optimizer):
         else:
             next_x = self.next_xs_[0]
         self._next_x = self.space.inverse_transform(next_x.reshape((1, -1)))[0]
-
-    def _polish_starts(self, X, values):
-        """Where L-BFGS polishes the acquisition from: the best random points."""
-        return X[np.argsort(values)[: self.n_restarts_optimizer]]
-
-    def _candidates(self):
-        """The random points the acquisition is scored at, transformed."""
-        return self.space.transform(
-            self.space.rvs(n_samples=self.n_points, random_state=self.rng)
-        )
 
 
 class _Prediction:

@@ -160,7 +160,7 @@ def _neg_yeojohnson_llf(lam, x):
 
 def _yeojohnson_inverse(t, lam):
     """Inverse of ``scipy.stats.yeojohnson(x, lam)``."""
-    t = np.array(t, dtype=float, copy=True)
+    t = np.asarray(t, dtype=float)
     x = np.empty_like(t)
     pos = t >= 0
     tiny = np.finfo(float).eps
