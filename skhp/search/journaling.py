@@ -66,9 +66,10 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
     chunk_size = None
     if chunked and (journal is not None or progress.enabled):
         chunk_size = 2 * max(1, effective_n_jobs(search.n_jobs))
+    n_splits = n_splits_of(search, evaluate_candidates)
     recorder = CandidateRecorder(
         evaluate_candidates,
-        n_splits_of(search, evaluate_candidates),
+        n_splits,
         journal=journal,
         study=study,
         metric=key[len("mean_test_") :],
@@ -77,9 +78,16 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
         adopt_unmatched=adopt_unmatched,
         owner=search,
     )
+    # scikit-learn prints "Fitting k folds for each of n candidates" per
+    # evaluate_candidates call; where skhp splits the search into calls
+    # (chunks) or draws a bar, one line for the whole search replaces those.
+    lines = contextlib.nullcontext()
+    if search.verbose and (chunk_size is not None or progress.enabled):
+        lines = progress.fitting_lines(n_splits)
     start = time.monotonic()
     try:
-        yield recorder
+        with lines:
+            yield recorder
         if journal is not None:
             previous = journal.info(study)["wall_time"]
             journal.mark_finished(study, previous + time.monotonic() - start)

@@ -1,11 +1,20 @@
 """A progress bar for searches: candidates done, best score, time left."""
 
+import contextlib
+import io
+import re
 import shutil
 import sys
 
 import numpy as np
 
 __all__ = ["ProgressBar", "score_key"]
+
+# What scikit-learn's ``evaluate_candidates`` prints at ``verbose >= 1``, once
+# per call; a chunked search calls it once per chunk.
+_FITTING_LINE = re.compile(
+    r"Fitting \d+ folds for each of \d+ candidates, totalling \d+ fits"
+)
 
 
 class ProgressBar:
@@ -61,6 +70,75 @@ class ProgressBar:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+    @contextlib.contextmanager
+    def fitting_lines(self, n_splits):
+        """Print scikit-learn's "Fitting ..." line once, for the whole search.
+
+        Inside the block, standard output is written line by line above the
+        bar (cleared, line written, redrawn, as ``tqdm.write`` does), so
+        that no line is cut by the bar. scikit-learn's per-call "Fitting k
+        folds for each of n candidates" lines are left out: the line for
+        the whole search, printed on entry, replaces them. Other output
+        passes unchanged. Without a bar, lines go straight to stdout.
+
+        Parameters
+        ----------
+        n_splits : int
+            Folds per candidate.
+        """
+        target = sys.stdout
+        lines = _Lines(target, self._bar)
+        lines.emit(
+            f"Fitting {n_splits} folds for each of {self.total} candidates, "
+            f"totalling {n_splits * self.total} fits"
+        )
+        try:
+            with contextlib.redirect_stdout(lines):
+                yield
+        finally:
+            lines.close_partial()
+
+
+class _Lines(io.TextIOBase):
+    """Standard output while a search runs: whole lines, above the bar."""
+
+    def __init__(self, target, bar):
+        self._target = target
+        self._bar = bar
+        self._partial = ""
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        *lines, self._partial = (self._partial + text).split("\n")
+        for line in lines:
+            if not _FITTING_LINE.fullmatch(line):
+                self.emit(line)
+        return len(text)
+
+    def emit(self, line):
+        if self._bar is None:
+            self._target.write(line + "\n")
+            return
+        # What tqdm.write does, except that tqdm clears the bar only when the
+        # target is sys.stdout or sys.stderr, and sys.stdout is this object.
+        with self._bar.get_lock():
+            self._bar.clear(nolock=True)
+            self._target.write(line + "\n")
+            self._target.flush()
+            self._bar.refresh(nolock=True)
+
+    def flush(self):
+        self._target.flush()
+
+    def close_partial(self):
+        """Write out a last line that had no newline."""
+        if self._partial:
+            self.emit(self._partial)
+            self._partial = ""
+        self.flush()
 
 
 def score_key(search):

@@ -290,6 +290,98 @@ def test_progress_bar_only_on_a_terminal():
     assert "2/5" in text and "best=0.5" in text
 
 
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+class TerminalStream(io.TextIOBase):
+    """stdout or stderr of one terminal: two streams, one screen."""
+
+    def __init__(self, screen):
+        self.screen = screen
+
+    def isatty(self):
+        return True
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        self.screen.append(text)
+        return len(text)
+
+
+class PrintingSVC(SVC):
+    """An SVC that prints a line on every fit."""
+
+    def fit(self, X, y):
+        print(f"fitted C={self.C}")
+        return super().fit(X, y)
+
+
+def _fitting_lines(text):
+    return [line for line in text.splitlines() if line.startswith("Fitting ")]
+
+
+@pytest.mark.parametrize(
+    "make, n",
+    [
+        (lambda v: GridSearchCV(PrintingSVC(), GRID, cv=3, verbose=v), 8),
+        (
+            lambda v: BayesSearchCV(
+                PrintingSVC(),
+                {"C": Real(0.01, 10, prior="log-uniform")},
+                n_iter=4,
+                n_initial_points=2,
+                cv=3,
+                random_state=0,
+                verbose=v,
+            ),
+            4,
+        ),
+    ],
+    ids=["grid", "bayes"],
+)
+def test_bar_gets_one_fitting_line_and_whole_printed_lines(monkeypatch, make, n):
+    # Without a bar, scikit-learn's own output: a Bayes search prints its
+    # "Fitting" line once per batch.
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    make(1).fit(X_IRIS, Y_IRIS)
+    plain = _fitting_lines(out.getvalue())
+    assert len(plain) == (1 if n == 8 else n)
+
+    # With a bar on a terminal (stdout and stderr on the same screen): one
+    # line for the whole search, and every printed line starts on a line of
+    # its own, not after the bar's text.
+    written = []
+    monkeypatch.setattr("sys.stderr", TerminalStream(written))
+    monkeypatch.setattr("sys.stdout", TerminalStream(written))
+    make(1).fit(X_IRIS, Y_IRIS)
+    screen = "".join(written)
+    # What a terminal shows of each line: the text after its last "\r".
+    shown = [line.rsplit("\r", 1)[-1] for line in screen.split("\n")]
+    assert _fitting_lines("\n".join(shown)) == [
+        f"Fitting 3 folds for each of {n} candidates, totalling {3 * n} fits"
+    ]
+    fitted = [line for line in shown if line.startswith("fitted C=")]
+    assert len(fitted) == 3 * n + 1  # the folds and the refit
+    assert sum("fitted C=" in line for line in screen.split("\n")) == len(fitted)
+    assert f"{n}/{n}" in screen
+
+
+def test_journaled_search_without_bar_prints_one_fitting_line(tmp_path, capsys):
+    # A journal splits a grid into chunks (each committed as it completes);
+    # scikit-learn would print its line per chunk.
+    GridSearchCV(SVC(), GRID, cv=3, verbose=1, journal=tmp_path / "j.db").fit(
+        X_IRIS, Y_IRIS
+    )
+    assert _fitting_lines(capsys.readouterr().out) == [
+        "Fitting 3 folds for each of 8 candidates, totalling 24 fits"
+    ]
+
+
 def test_other_data_is_refused(tmp_path):
     path = tmp_path / "run.db"
     GridSearchCV(SVC(), GRID, journal=path, cv=3).fit(X_IRIS, Y_IRIS)
