@@ -1,8 +1,7 @@
 """Fixtures for the LLM tests: a tiny GPT-2 and an OpenAI-compatible server.
 
-The tiny model is trained once per session (about 20 s) on the synthetic task
-of :mod:`skhp.llm._toy`, saved with ``save_pretrained`` and then only used
-through ``model=<folder>``, i.e. through the real loading code.
+The tiny model (``tiny_model_dir``) lives in tests/conftest.py, shared with
+tests/search; it is trained once per session.
 """
 
 import json
@@ -25,16 +24,6 @@ def _one_torch_thread():
     except ImportError:
         return
     torch.set_num_threads(1)
-
-
-@pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory):
-    pytest.importorskip("torch")
-    pytest.importorskip("transformers")
-    from skhp.llm._toy import train_tiny_gpt2
-
-    path = tmp_path_factory.mktemp("tiny_gpt2")
-    return train_tiny_gpt2(path, steps=300, random_state=0)
 
 
 @pytest.fixture(scope="session")

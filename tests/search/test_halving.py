@@ -101,23 +101,9 @@ def test_mlp_over_max_epochs(search_cls, digits):
     assert search.best_estimator_.n_iter_ == search.n_resources_[-1]
 
 
-@pytest.fixture(scope="module")
-def tiny_llm(tmp_path_factory):
-    pytest.importorskip("torch")
-    pytest.importorskip("transformers")
-    import torch
-
-    from skhp.llm._toy import train_tiny_gpt2
-
-    torch.set_num_threads(1)
-    # Far fewer steps than tests/llm's fixture: the searches only need a
-    # model that loads and answers, not a good one.
-    return train_tiny_gpt2(tmp_path_factory.mktemp("tiny_gpt2"), steps=60)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("search_cls", HALVING)
-def test_llm_classifier_over_n_samples(search_cls, tiny_llm):
+def test_llm_classifier_over_n_samples(search_cls, tiny_model_dir):
     from skhp.llm import LLMClassifier
     from skhp.llm._toy import make_toy_classification
 
@@ -126,8 +112,8 @@ def test_llm_classifier_over_n_samples(search_cls, tiny_llm):
         "decoding": ["generate", "loglik"],
         "prompt": [None, "Words: {text}. {labels}?{examples}"],
     }
-    search = _halve(search_cls, LLMClassifier(tiny_llm, random_state=0), space).fit(
-        X, y
-    )
+    search = _halve(
+        search_cls, LLMClassifier(tiny_model_dir, random_state=0), space
+    ).fit(X, y)
     _check_rounds(search)
     assert search.predict(X[:3]).shape == (3,)
