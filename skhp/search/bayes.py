@@ -169,7 +169,11 @@ class BayesSearchCV(BaseSearchCV):
         and :class:`~skhp.search.TargetScore`.
     optimizer_kwargs : dict, default=None
         Extra arguments for scikit-optimize's ``Optimizer`` (for example
-        ``{"acq_optimizer_kwargs": {"n_points": 5000}}``).
+        ``{"acq_optimizer_kwargs": {"n_points": 5000}}``). With
+        ``optimizer="gp"`` the scores are warped and standardised before
+        each fit (:class:`~skhp.search.warping.YeoJohnsonWarping`), so
+        ``{"acq_func_kwargs": {"xi": ...}}`` is in standard deviations of
+        the warped scores, not in score units as in skopt (default 0.01).
     scoring : str, callable, list, tuple or dict, default=None
         As in ``GridSearchCV``. With several metrics, the one named by
         ``refit`` is optimised.
