@@ -55,6 +55,11 @@ Run from the repository root::
     # rerun skhp only; the other searchers' per-seed results come from an
     # earlier --json file (their scores are deterministic given the seed)
     python benchmarks/searchers.py --searchers skhp --reuse-json results.json
+    # more seeds in pieces (say on two cores at once), then one table
+    python benchmarks/searchers.py --seeds 20 --json a.json
+    python benchmarks/searchers.py --seeds 20 --first-seed 20 --json b.json
+    python benchmarks/searchers.py --seeds 40 --searchers skhp \
+        --reuse-json a.json b.json
 
 The default run takes 9-13 minutes on two shared cores.
 """
@@ -744,7 +749,7 @@ def run_task(task_name, task, runners, args, state):
     X, y = task["data"]()
     runs = {}
     task_start = time.perf_counter()
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         cv = StratifiedKFold(N_SPLITS, shuffle=True, random_state=seed)
         order = list(runners)
         # Rotate the order each seed so that no searcher always runs first
@@ -773,7 +778,7 @@ def run_task(task_name, task, runners, args, state):
                 # fallback so that every searcher covers the same seeds.
                 runs.pop(SKOPT, None)
                 runs[SKOPT_FALLBACK] = []
-                for earlier in range(seed):
+                for earlier in range(args.first_seed, seed):
                     earlier_cv = StratifiedKFold(
                         N_SPLITS, shuffle=True, random_state=earlier
                     )
@@ -790,6 +795,10 @@ def run_task(task_name, task, runners, args, state):
             flush=True,
         )
     return runs
+
+
+def _seed_range(args):
+    return f"{args.first_seed}-{args.first_seed + args.seeds - 1}"
 
 
 def _record(seed, scores, fit_score, wall):
@@ -820,7 +829,8 @@ def print_task(task, rows, args):
         print("Best mean CV accuracy (3 folds); higher is better.")
     grid_n = next(r["n_evals"] for r in rows if r["searcher"] == GRID)
     print(
-        f"Medians over {args.seeds} seeds. GridSearchCV has {grid_n} candidates; "
+        f"Medians over {args.seeds} seeds ({_seed_range(args)}). "
+        f"GridSearchCV has {grid_n} candidates; "
         "its 'best after k' are over the first k of the grid in its own "
         "(parameter-grid) order, and over all of it past its last candidate."
     )
@@ -840,6 +850,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--seeds", type=int, default=None, help="seeds (default 5; 2 with --quick)"
+    )
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="seeds are FIRST_SEED, FIRST_SEED + 1, ... (default 0)",
     )
     parser.add_argument(
         "--tasks",
@@ -869,9 +885,11 @@ def main(argv=None):
     )
     parser.add_argument(
         "--reuse-json",
+        nargs="+",
         default=None,
-        help="per-seed results of an earlier --json run, used for the "
-        "searchers not run this time (same tasks, seeds and budget)",
+        help="per-seed results of earlier --json runs (merged), used for the "
+        "searchers not run this time (same tasks and budget; every seed "
+        "of this run must be there)",
     )
     args = parser.parse_args(argv)
     if args.seeds is None:
@@ -880,6 +898,9 @@ def main(argv=None):
         args.budget = 12 if args.quick else 30
     if args.seeds < 1 or args.budget < 1:
         parser.error("--seeds and --budget must be >= 1")
+    if args.first_seed < 0:
+        parser.error(f"--first-seed must be >= 0, got {args.first_seed}")
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
 
     all_tasks = make_tasks()
     names = [t.strip() for t in args.tasks.split(",") if t.strip()]
@@ -898,7 +919,7 @@ def main(argv=None):
         f"skhp {skhp.__version__}, {os.cpu_count()} CPUs, 1 BLAS thread, n_jobs=1"
     )
     print(
-        f"# seeds={args.seeds} budget={args.budget} tasks={','.join(names)} "
+        f"# seeds={_seed_range(args)} budget={args.budget} tasks={','.join(names)} "
         f"cv=StratifiedKFold({N_SPLITS}, shuffle=True, random_state=seed)"
     )
     sys.stdout.flush()
@@ -913,7 +934,13 @@ def main(argv=None):
                 f"{sorted(known)}"
             )
         runners = {k: v for k, v in RUNNERS.items() if k.split()[0] in wanted}
-    reused = json.loads(Path(args.reuse_json).read_text()) if args.reuse_json else {}
+    reused = {}
+    for path in args.reuse_json or []:
+        for task_name, runs in json.loads(Path(path).read_text()).items():
+            for name, records in runs.items():
+                reused.setdefault(task_name, {}).setdefault(name, {}).update(
+                    {r["seed"]: r for r in records}
+                )
     state = {"skopt_failed": None}
     start = time.perf_counter()
     all_rows, raw = {}, {}
@@ -923,11 +950,13 @@ def main(argv=None):
             runs = run_task(task_name, task, runners, args, state)
             for name, records in reused.get(task_name, {}).items():
                 if name not in runs:
-                    kept = [r for r in records if r["seed"] < args.seeds]
+                    kept = [records[s] for s in seeds if s in records]
                     if len(kept) < args.seeds:
+                        missing = [s for s in seeds if s not in records]
                         parser.error(
-                            f"--reuse-json has {len(kept)} seeds of {name} on "
-                            f"{task_name}, {args.seeds} are needed"
+                            f"--reuse-json has no results of {name} on "
+                            f"{task_name} for seeds {missing}; this run needs "
+                            f"seeds {_seed_range(args)}"
                         )
                     runs[name] = kept
             rows = summarise(task, runs, args.budget)
