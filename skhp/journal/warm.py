@@ -1,4 +1,4 @@
-"""Earlier results, from wherever they are kept, as (params, score, failed)."""
+"""Earlier results, from wherever they are kept, as (params, score, failed, se)."""
 
 import math
 import os
@@ -7,7 +7,7 @@ import numpy as np
 
 from .store import Journal
 
-__all__ = ["known_results", "score_column"]
+__all__ = ["known_results", "score_column", "standard_errors"]
 
 
 def score_column(results, refit, owner):
@@ -34,8 +34,45 @@ def score_column(results, refit, owner):
     )
 
 
+def standard_errors(results, key):
+    """Each candidate's standard error of the mean score over its folds.
+
+    ``std_test_score / sqrt(n_splits)`` for a candidate scored on every fold
+    (the standard deviation as scikit-learn reports it), computed from the
+    finite per-fold scores, so that a pruned candidate's first folds count;
+    NaN with fewer than two finite folds.
+
+    Parameters
+    ----------
+    results : dict
+        A ``cv_results_``.
+    key : str
+        Its mean-score column, as :func:`score_column` returns it.
+
+    Returns
+    -------
+    ndarray of shape (n_candidates,)
+    """
+    metric = key[len("mean_") :]
+    columns = []
+    while f"split{len(columns)}_{metric}" in results:
+        columns.append(np.asarray(results[f"split{len(columns)}_{metric}"], float))
+    out = np.full(len(results["params"]), math.nan)
+    if len(columns) < 2:
+        return out
+    splits = np.column_stack(columns)
+    count = np.isfinite(splits).sum(axis=1)
+    enough = count >= 2
+    rows = splits[enough]
+    out[enough] = np.nanstd(rows, axis=1) / np.sqrt(count[enough])
+    return out
+
+
 def known_results(source, refit):
-    """Turn ``warm_start`` into a list of (params, mean score, failed).
+    """Turn ``warm_start`` into a list of (params, mean score, failed, se).
+
+    ``se`` is the score's standard error over its folds (NaN where the
+    results hold no per-fold scores), see :func:`standard_errors`.
 
     Parameters
     ----------
@@ -76,11 +113,13 @@ def known_results(source, refit):
         )
     if not source["params"]:
         return []
-    scores = np.asarray(source[score_column(source, refit, "warm_start")], dtype=float)
+    key = score_column(source, refit, "warm_start")
+    scores = np.asarray(source[key], dtype=float)
+    ses = standard_errors(source, key)
     status = source.get("status")
     known = []
     for i, params in enumerate(source["params"]):
         score = float(scores[i])
         failed = not math.isfinite(score) or (status is not None and status[i] != "ok")
-        known.append((dict(params), score, failed))
+        known.append((dict(params), score, failed, float(ses[i])))
     return known

@@ -18,7 +18,7 @@ from .._compat import (
     tolerate_failed_batches,
 )
 from ..journal import Journal
-from ..journal.warm import score_column
+from ..journal.warm import score_column, standard_errors
 from ..space import check_space
 from .callbacks import SearchProgress
 from .encoding import BranchEncoding
@@ -71,9 +71,9 @@ class _KnownResults:
 
         self._key = candidate_key
         self._by_key = {}
-        for params, score, failed in known:
+        for params, score, failed, se in known:
             self._by_key.setdefault(candidate_key(params), []).append(
-                (params, score, failed)
+                (params, score, failed, se)
             )
 
     @property
@@ -174,6 +174,9 @@ class BayesSearchCV(BaseSearchCV):
         each fit (:class:`~skhp.search.warping.YeoJohnsonWarping`), so
         ``{"acq_func_kwargs": {"xi": ...}}`` is in standard deviations of
         the warped scores, not in score units as in skopt (default 0.01).
+        Where the folds disagree, the search raises ``xi`` to half the
+        median standard error of the scores (``std_test_score /
+        sqrt(n_splits)``, in the same units) when that is larger.
     scoring : str, callable, list, tuple or dict, default=None
         As in ``GridSearchCV``. With several metrics, the one named by
         ``refit`` is optimised.
@@ -629,10 +632,10 @@ default=None
         state = self._loop
         if adopted is None:
             adopted = [
-                self._adopt(branches, params, "warm_start") for params, _, _ in known
+                self._adopt(branches, params, "warm_start") for params, _, _, _ in known
             ]
-        scores = [score for _, score, _ in known]
-        failed = [bad for _, _, bad in known]
+        scores = [score for _, score, _, _ in known]
+        failed = [bad for _, _, bad, _ in known]
         state.known_scores.extend(scores)
         state.known_ok.extend(not bad for bad in failed)
         self._tell(
@@ -642,6 +645,7 @@ default=None
             state.known_scores,
             state.known_ok,
             state.pending_failures,
+            noise=[se for _, _, _, se in known],
         )
 
     def _evaluate(self, batch, recorder, search_ctx, replay=None):
@@ -719,6 +723,7 @@ default=None
             state.known_scores,
             state.known_ok,
             state.pending_failures,
+            noise=self._batch_standard_errors(results, len(batch)),
         )
         return results
 
@@ -812,38 +817,50 @@ default=None
         key = score_column(results, self.refit, "BayesSearchCV")
         return [float(s) for s in np.asarray(results[key], dtype=float)[-n:]]
 
+    def _batch_standard_errors(self, results, n):
+        key = score_column(results, self.refit, "BayesSearchCV")
+        return standard_errors(results, key)[-n:].tolist()
+
     @staticmethod
-    def _tell(batch, batch_scores, failed, scores, outcomes, pending_failures):
+    def _tell(
+        batch, batch_scores, failed, scores, outcomes, pending_failures, noise=None
+    ):
         """Tell each branch's optimiser its results, as values to minimise.
 
         A failed candidate is told a finite value worse than every success so
         far (the user's ``error_score`` may be NaN, or look like a good score),
         so the surrogate learns to avoid its region. Until a first success sets
-        the scale, failures wait in ``pending_failures``.
+        the scale, failures wait in ``pending_failures``. ``noise`` holds each
+        score's standard error over the folds (NaN where unknown).
         """
         from .optimizer import _FAILURE_MARGIN
 
         successes = [s for s, ok in zip(scores, outcomes) if ok]
         told = {}
 
-        def add(branch, point, value, is_failure):
-            entry = told.setdefault(id(branch), (branch, [], [], []))
+        def add(branch, point, value, is_failure, se=math.nan):
+            entry = told.setdefault(id(branch), (branch, [], [], [], []))
             entry[1].append(point)
             entry[2].append(value)
             entry[3].append(is_failure)
+            entry[4].append(se)
 
-        for (branch, point, _), score, bad in zip(batch, batch_scores, failed):
+        if noise is None:
+            noise = [math.nan] * len(batch)
+        for (branch, point, _), score, bad, se in zip(
+            batch, batch_scores, failed, noise
+        ):
             if branch.optimizer is None:
                 continue
             if bad:
                 pending_failures.append((branch, point))
             else:
-                add(branch, point, -score, False)
+                add(branch, point, -score, False, se)
         if successes and pending_failures:
             worst, best = -min(successes), -max(successes)
             margin = max(_FAILURE_MARGIN * (worst - best), 1e-6 * (1 + abs(worst)))
             for branch, point in pending_failures:
                 add(branch, point, worst + margin, True)
             pending_failures.clear()
-        for branch, points, values, flags in told.values():
-            branch.optimizer.tell(points, values, failed=flags)
+        for branch, points, values, flags, ses in told.values():
+            branch.optimizer.tell(points, values, failed=flags, noise=ses)

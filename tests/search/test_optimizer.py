@@ -260,21 +260,24 @@ class PlainSurrogateOptimizer(SurrogateOptimizer):
 
 
 @pytest.mark.parametrize(
-    "space, n_points, acq_func",
+    "space, n_points, acq_func, noise",
     [
-        (make_space(), 1, "EI"),
-        (make_space(), 3, "EI"),
+        (make_space(), 1, "EI", None),
+        (make_space(), 3, "EI", None),
         # One dimension: an isotropic length scale, which the likelihood
         # shortcut leaves to scikit-learn.
-        ([Real(-2.0, 2.0)], 1, "EI"),
-        (make_space(), 1, "gp_hedge"),
-        (make_space(), 3, "gp_hedge"),
-        (make_space(), 1, "PI"),
-        (make_space(), 1, "LCB"),
+        ([Real(-2.0, 2.0)], 1, "EI", None),
+        (make_space(), 1, "gp_hedge", None),
+        (make_space(), 3, "gp_hedge", None),
+        (make_space(), 1, "PI", None),
+        (make_space(), 1, "LCB", None),
+        # Noisy values raise xi; both paths read it from acq_func_kwargs.
+        (make_space(), 1, "EI", 0.3),
+        (make_space(), 3, "gp_hedge", 0.3),
     ],
 )
 def test_fast_paths_propose_exactly_what_skopt_proposes(
-    space, n_points, acq_func, monkeypatch
+    space, n_points, acq_func, noise, monkeypatch
 ):
     def value(x):
         return objective(x) if len(x) == 4 else (x[0] - 0.5) ** 2
@@ -295,7 +298,11 @@ def test_fast_paths_propose_exactly_what_skopt_proposes(
         while opt.n_told < 14:
             xs = opt.ask(n_points)
             points.extend(xs)
-            opt.tell(xs, [value(x) for x in xs])
+            opt.tell(
+                xs,
+                [value(x) for x in xs],
+                noise=None if noise is None else [noise] * len(xs),
+            )
         asked.append(points)
         gains.append(getattr(opt.optimizer_, "gains_", None))
     expected = {"gp_hedge": {"EI", "LCB", "PI"}}.get(acq_func, {acq_func})
