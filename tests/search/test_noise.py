@@ -8,28 +8,14 @@ import pytest
 from sklearn.datasets import load_iris
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import SVC
-from skopt.space import Categorical, Integer, Real
 
-from skhp import BayesSearchCV
-from skhp import Real as SkhpReal
+from skhp import BayesSearchCV, Real
 from skhp.search.optimizer import SurrogateOptimizer
 
-SPACE = [
-    Real(1e-4, 1.0, prior="log-uniform"),
-    Real(0.0, 1.0),
-    Integer(1, 8),
-    Categorical(["a", "b"]),
-]
+from .test_warping import SPACE, loss
 
 
-def loss(x):
-    lr, m, k, c = x
-    return (
-        (math.log10(lr) + 2) ** 2 + 3 * (m - 0.7) ** 2 + 0.1 * (k - 3) ** 2 + (c == "b")
-    )
-
-
-def run(opt, n, noise=None, **kwargs):
+def run(opt, n, noise=None):
     """Ask and tell ``n`` times; ``noise``: the standard error told with each value."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -122,31 +108,22 @@ def test_noise_changes_the_proposals():
 
 def test_search_tells_the_folds_standard_errors():
     X, y = load_iris(return_X_y=True)
-    cv = StratifiedKFold(3, shuffle=True, random_state=0)
-    search = BayesSearchCV(
-        SVC(),
-        {"C": SkhpReal(1e-3, 1e3, prior="log-uniform")},
-        n_iter=6,
-        n_initial_points=3,
-        cv=cv,
-        random_state=0,
-    ).fit(X, y)
-    res = search.cv_results_
-    np.testing.assert_allclose(
-        search.surrogates_[0].optimizer.noise_told,
-        res["std_test_score"] / math.sqrt(3),
-    )
+
+    def search(n_iter, **kwargs):
+        return BayesSearchCV(
+            SVC(),
+            {"C": Real(1e-3, 1e3, prior="log-uniform")},
+            n_iter=n_iter,
+            n_initial_points=3,
+            cv=StratifiedKFold(3, shuffle=True, random_state=0),
+            random_state=0,
+            **kwargs,
+        ).fit(X, y)
+
+    first = search(6)
+    expected = first.cv_results_["std_test_score"] / math.sqrt(3)
+    assert expected.max() > 0  # the folds disagree
+    np.testing.assert_allclose(first.surrogates_[0].optimizer.noise_told, expected)
     # Warm-started from those results, the next search is told them too.
-    more = BayesSearchCV(
-        SVC(),
-        {"C": SkhpReal(1e-3, 1e3, prior="log-uniform")},
-        n_iter=2,
-        n_initial_points=3,
-        cv=cv,
-        random_state=0,
-        warm_start=search,
-    ).fit(X, y)
-    np.testing.assert_allclose(
-        more.surrogates_[0].optimizer.noise_told[:6],
-        res["std_test_score"] / math.sqrt(3),
-    )
+    more = search(2, warm_start=first)
+    np.testing.assert_allclose(more.surrogates_[0].optimizer.noise_told[:6], expected)
