@@ -402,19 +402,24 @@ class SurrogateOptimizer:
     def _check_noise(noise, n):
         if noise is None:
             return [math.nan] * n
-        noise = [float(v) for v in noise]
+        noise = list(noise)
         if len(noise) != n:
             raise ValueError(
                 f"noise must have one standard error per point, got "
                 f"{len(noise)} for {n} points."
             )
         for i, v in enumerate(noise):
-            if v < 0 or math.isinf(v):
+            if (
+                isinstance(v, (bool, np.bool_))
+                or not isinstance(v, numbers.Real)
+                or v < 0
+                or math.isinf(v)
+            ):
                 raise ValueError(
-                    "noise must hold standard errors >= 0 (NaN where "
-                    f"unknown); noise[{i}] is {v!r}."
+                    "noise must hold standard errors: real numbers >= 0, NaN "
+                    f"where unknown; noise[{i}] is {v!r}."
                 )
-        return noise
+        return [float(v) for v in noise]
 
     def _acq_func_kwargs(self, told, failed, noise):
         """The acquisition's arguments: the user's, with ``xi`` above the noise."""
@@ -622,6 +627,7 @@ class SurrogateOptimizer:
                     f"Each point must have {n_dims} values; xs[{i}] has {len(x)}."
                 )
 
+        noise = self._check_noise(noise, len(ys))
         fitted_before = self.optimizer_.models[-1] if self.optimizer_.models else None
         n_before = self.n_told
         self._prepare_gp_fit(n_before + len(ys))
@@ -631,7 +637,6 @@ class SurrogateOptimizer:
                 f"failed must have one flag per point, got {len(failed)} for "
                 f"{len(ys)} points."
             )
-        noise = self._check_noise(noise, len(ys))
         told = self._y_told + ys
         flags = self._failed + failed
         noises = self._noise + noise

@@ -35,6 +35,7 @@ def xi(opt):
         ([0.1, 0.1], "one standard error per point, got 2 for 1"),
         ([-0.1], r"noise\[0\] is -0.1"),
         ([math.inf], r"noise\[0\] is inf"),
+        (["0.1"], r"real numbers >= 0, NaN where unknown; noise\[0\] is '0.1'"),
     ],
 )
 def test_bad_noise_is_refused(noise, match):
