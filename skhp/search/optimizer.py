@@ -115,6 +115,11 @@ _FAILURE_MARGIN = 0.5
 _DEFAULT_XI = 0.01
 
 
+def _is_real(value):
+    """Whether ``value`` is a real number (NaN and inf included), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
 class SurrogateOptimizer:
     """Ask/tell Bayesian optimiser over one flat space, on skopt.Optimizer.
 
@@ -409,12 +414,7 @@ class SurrogateOptimizer:
                 f"{len(noise)} for {n} points."
             )
         for i, v in enumerate(noise):
-            if (
-                isinstance(v, (bool, np.bool_))
-                or not isinstance(v, numbers.Real)
-                or v < 0
-                or math.isinf(v)
-            ):
+            if not _is_real(v) or v < 0 or math.isinf(v):
                 raise ValueError(
                     "noise must hold standard errors: real numbers >= 0, NaN "
                     f"where unknown; noise[{i}] is {v!r}."
@@ -611,11 +611,7 @@ class SurrogateOptimizer:
                 f"and {len(ys)} values."
             )
         for i, y in enumerate(ys):
-            if (
-                isinstance(y, (bool, np.bool_))
-                or not isinstance(y, numbers.Real)
-                or not math.isfinite(y)
-            ):
+            if not _is_real(y) or not math.isfinite(y):
                 raise ValueError(f"ys must be finite real numbers; ys[{i}] is {y!r}.")
         if not xs:
             return
