@@ -34,7 +34,7 @@ def score_column(results, refit, owner):
     )
 
 
-def standard_errors(results, key):
+def standard_errors(splits):
     """Each candidate's standard error of the mean score over its folds.
 
     ``std_test_score / sqrt(n_splits)`` for a candidate scored on every fold
@@ -44,28 +44,32 @@ def standard_errors(results, key):
 
     Parameters
     ----------
-    results : dict
-        A ``cv_results_``.
-    key : str
-        Its mean-score column, as :func:`score_column` returns it.
+    splits : array-like of shape (n_candidates, n_splits)
+        Per-fold test scores, NaN where a fold was not scored.
 
     Returns
     -------
     ndarray of shape (n_candidates,)
     """
+    splits = np.asarray(splits, dtype=float)
+    out = np.full(len(splits), math.nan)
+    if splits.ndim != 2 or splits.shape[1] < 2:
+        return out
+    count = np.isfinite(splits).sum(axis=1)
+    enough = count >= 2
+    out[enough] = np.nanstd(splits[enough], axis=1) / np.sqrt(count[enough])
+    return out
+
+
+def _split_scores(results, key):
+    """The per-fold scores behind ``results[key]``, shape (n_candidates, n_splits)."""
     metric = key[len("mean_") :]
     columns = []
     while f"split{len(columns)}_{metric}" in results:
         columns.append(np.asarray(results[f"split{len(columns)}_{metric}"], float))
-    out = np.full(len(results["params"]), math.nan)
-    if len(columns) < 2:
-        return out
-    splits = np.column_stack(columns)
-    count = np.isfinite(splits).sum(axis=1)
-    enough = count >= 2
-    rows = splits[enough]
-    out[enough] = np.nanstd(rows, axis=1) / np.sqrt(count[enough])
-    return out
+    if not columns:
+        return np.empty((len(results["params"]), 0))
+    return np.column_stack(columns)
 
 
 def known_results(source, refit):
@@ -115,7 +119,7 @@ def known_results(source, refit):
         return []
     key = score_column(source, refit, "warm_start")
     scores = np.asarray(source[key], dtype=float)
-    ses = standard_errors(source, key)
+    ses = standard_errors(_split_scores(source, key))
     status = source.get("status")
     known = []
     for i, params in enumerate(source["params"]):

@@ -682,14 +682,14 @@ default=None
         batch_scores = self._batch_scores(results, len(batch))
         state.scores.extend(batch_scores)
         told_scores = list(batch_scores)
+        splits = self._split_scores(results, len(batch), recorder.n_splits)
         pruned = [False] * len(batch)
         if "pruned" in results:
             pruned = [bool(p) for p in results["pruned"][-len(batch) :]]
-            partial = self._split_scores(results, len(batch), recorder.n_splits)
             for i, is_pruned in enumerate(pruned):
                 if is_pruned:
                     # What the first folds said is real information.
-                    told_scores[i] = float(np.nanmean(partial[i]))
+                    told_scores[i] = float(np.nanmean(splits[i]))
         # sklearn reports one entry per fit, candidate-major.
         n_fits = len(errors) // len(batch)
         failed = []
@@ -723,7 +723,7 @@ default=None
             state.known_scores,
             state.known_ok,
             state.pending_failures,
-            noise=self._batch_standard_errors(results, len(batch)),
+            noise=standard_errors(splits).tolist(),
         )
         return results
 
@@ -817,13 +817,9 @@ default=None
         key = score_column(results, self.refit, "BayesSearchCV")
         return [float(s) for s in np.asarray(results[key], dtype=float)[-n:]]
 
-    def _batch_standard_errors(self, results, n):
-        key = score_column(results, self.refit, "BayesSearchCV")
-        return standard_errors(results, key)[-n:].tolist()
-
     @staticmethod
     def _tell(
-        batch, batch_scores, failed, scores, outcomes, pending_failures, noise=None
+        batch, batch_scores, failed, scores, outcomes, pending_failures, *, noise
     ):
         """Tell each branch's optimiser its results, as values to minimise.
 
@@ -845,8 +841,6 @@ default=None
             entry[3].append(is_failure)
             entry[4].append(se)
 
-        if noise is None:
-            noise = [math.nan] * len(batch)
         for (branch, point, _), score, bad, se in zip(
             batch, batch_scores, failed, noise
         ):

@@ -425,7 +425,7 @@ class SurrogateOptimizer:
         """The acquisition's arguments: the user's, with ``xi`` above the noise."""
         kwargs = dict(self.optimizer_kwargs.get("acq_func_kwargs") or {})
         known = ~failed & np.isfinite(noise)
-        if not (self._NOISE_XI and known.any() and (~failed).any()):
+        if not (self._NOISE_XI and known.any()):
             return kwargs
         se = float(np.median(noise[known]))
         if se <= 0:
