@@ -827,13 +827,15 @@ def print_task(task, rows, args):
         print(f"Regret = {SYNTHETIC_OPTIMUM} - best score (exact); lower is better.")
     else:
         print("Best mean CV accuracy (3 folds); higher is better.")
-    grid_n = next(r["n_evals"] for r in rows if r["searcher"] == GRID)
-    print(
-        f"Medians over {args.seeds} seeds ({_seed_range(args)}). "
-        f"GridSearchCV has {grid_n} candidates; "
+    grid_n = next((r["n_evals"] for r in rows if r["searcher"] == GRID), None)
+    grid_note = (
+        ""
+        if grid_n is None
+        else f" GridSearchCV has {grid_n} candidates; "
         "its 'best after k' are over the first k of the grid in its own "
         "(parameter-grid) order, and over all of it past its last candidate."
     )
+    print(f"Medians over {args.seeds} seeds ({_seed_range(args)}).{grid_note}")
     print()
     print(markdown_table(task, rows, args.budget))
     print(flush=True)
@@ -959,9 +961,13 @@ def main(argv=None):
                             f"seeds {_seed_range(args)}"
                         )
                     runs[name] = kept
+            raw[task_name] = runs
+            if args.json:
+                # Written after every task, before anything is printed from
+                # it, so that a long run's results survive a later failure.
+                Path(args.json).write_text(json.dumps(raw, indent=1))
             rows = summarise(task, runs, args.budget)
             all_rows[task_name] = rows
-            raw[task_name] = runs
             print_task(task, rows, args)
 
     total = time.perf_counter() - start
@@ -971,8 +977,6 @@ def main(argv=None):
     for line in goals(all_rows, args.budget):
         print(line)
     print(f"\nTotal runtime: {total:.0f} s")
-    if args.json:
-        Path(args.json).write_text(json.dumps(raw, indent=1))
 
 
 if __name__ == "__main__":
