@@ -60,6 +60,9 @@ Run from the repository root::
     python benchmarks/searchers.py --seeds 20 --first-seed 20 --json b.json
     python benchmarks/searchers.py --seeds 40 --searchers skhp \
         --reuse-json a.json b.json
+    # only the tables and goals of stored results
+    python benchmarks/searchers.py --seeds 40 --searchers none \
+        --reuse-json a.json b.json
 
 The default run takes 9-13 minutes on two shared cores.
 """
@@ -746,8 +749,10 @@ def run_task(task_name, task, runners, args, state):
     dict of str -> list of dict
         ``{searcher: [{"seed", "scores", "fit_score", "wall"}, ...]}``.
     """
-    X, y = task["data"]()
     runs = {}
+    if not runners:
+        return runs
+    X, y = task["data"]()
     task_start = time.perf_counter()
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         cv = StratifiedKFold(N_SPLITS, shuffle=True, random_state=seed)
@@ -883,7 +888,7 @@ def main(argv=None):
         default=None,
         help="comma-separated searchers to run, by the first word of their "
         "label (skhp, skopt, Optuna, RandomizedSearchCV, GridSearchCV); "
-        "default: all",
+        "default: all; 'none' only prints the tables of --reuse-json results",
     )
     parser.add_argument(
         "--reuse-json",
@@ -927,7 +932,14 @@ def main(argv=None):
     sys.stdout.flush()
 
     runners = dict(RUNNERS)
-    if args.searchers:
+    if args.searchers == "none":
+        if not args.reuse_json:
+            parser.error(
+                "--searchers none runs no searcher and prints the tables of "
+                "the --reuse-json results; give --reuse-json"
+            )
+        runners = {}
+    elif args.searchers:
         wanted = {s.strip() for s in args.searchers.split(",") if s.strip()}
         known = {label.split()[0] for label in RUNNERS}
         if not wanted <= known:
