@@ -949,9 +949,8 @@ def _transform(space, points):
     index; every other dimension runs skopt's own transform, and the result
     is bitwise skopt's.
     """
-    columns = list(zip(*points)) if len(points) else [()] * space.n_dims
     parts = []
-    for dim, column in zip(space.dimensions, columns):
+    for dim, column in zip(space.dimensions, zip(*points)):
         encoder = getattr(dim, "transformer", None)
         n_classes = getattr(encoder, "n_classes", 0)
         if type(encoder) is not CategoricalEncoder or n_classes < 2:
