@@ -7,7 +7,7 @@ import numpy as np
 
 from .store import Journal
 
-__all__ = ["known_results", "score_column", "standard_errors"]
+__all__ = ["known_results", "score_column", "split_scores", "standard_errors"]
 
 
 def score_column(results, refit, owner):
@@ -61,7 +61,7 @@ def standard_errors(splits):
     return out
 
 
-def _split_scores(results, key):
+def split_scores(results, key):
     """The per-fold scores behind ``results[key]``, shape (n_candidates, n_splits)."""
     metric = key[len("mean_") :]
     columns = []
@@ -119,7 +119,7 @@ def known_results(source, refit):
         return []
     key = score_column(source, refit, "warm_start")
     scores = np.asarray(source[key], dtype=float)
-    ses = standard_errors(_split_scores(source, key))
+    ses = standard_errors(split_scores(source, key))
     status = source.get("status")
     known = []
     for i, params in enumerate(source["params"]):

@@ -18,7 +18,7 @@ from .._compat import (
     tolerate_failed_batches,
 )
 from ..journal import Journal
-from ..journal.warm import score_column, standard_errors
+from ..journal.warm import score_column, split_scores, standard_errors
 from ..space import check_space
 from .callbacks import SearchProgress
 from .encoding import BranchEncoding
@@ -682,7 +682,7 @@ default=None
         batch_scores = self._batch_scores(results, len(batch))
         state.scores.extend(batch_scores)
         told_scores = list(batch_scores)
-        splits = self._split_scores(results, len(batch), recorder.n_splits)
+        splits = self._split_scores(results, len(batch))
         pruned = [False] * len(batch)
         if "pruned" in results:
             pruned = [bool(p) for p in results["pruned"][-len(batch) :]]
@@ -727,13 +727,10 @@ default=None
         )
         return results
 
-    def _split_scores(self, results, n, n_splits):
+    def _split_scores(self, results, n):
         """The last ``n`` candidates' per-split test scores, shape (n, n_splits)."""
-        key = score_column(results, self.refit, "BayesSearchCV")[len("mean_") :]
-        columns = [f"split{k}_{key}" for k in range(n_splits)]
-        return np.column_stack(
-            [np.asarray(results[c], dtype=float)[-n:] for c in columns]
-        )
+        key = score_column(results, self.refit, "BayesSearchCV")
+        return split_scores(results, key)[-n:]
 
     def _evaluate_pruning(self, candidates, recorder, ctx_kwargs):
         """Fit the first folds, prune the clearly bad, finish and record the rest."""
@@ -745,7 +742,7 @@ default=None
         completed = []
         if results is not None and len(results["params"]):
             n_done = len(results["params"])
-            first = self._split_scores(results, n_done, recorder.n_splits)[:, :after]
+            first = self._split_scores(results, n_done)[:, :after]
             done = ~np.asarray(results["pruned"], dtype=bool)
             rows = first[done & np.isfinite(first).all(axis=1)]
             completed = rows.mean(axis=1).tolist()
