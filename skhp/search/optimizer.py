@@ -533,6 +533,40 @@ class SurrogateOptimizer:
         return self._warping
 
     @property
+    def space(self):
+        """The :class:`skopt.space.Space` of the points; models see ``space.transform``."""
+        return self.optimizer_.space
+
+    @property
+    def x_told(self):
+        """The points told so far, in the order told (lists, one value per dimension)."""
+        return [list(x) for x in self.optimizer_.Xi]
+
+    @property
+    def y_modelled(self):
+        """The values the surrogate is fitted to, in the order told.
+
+        With a Gaussian process, :attr:`y_told` after the output warping
+        (failures placed above the successes); the raw values otherwise.
+        """
+        return np.asarray(self.optimizer_.yi, dtype=float)
+
+    @property
+    def model(self):
+        """The last fitted surrogate, or None before the first fit.
+
+        Its ``predict(space.transform(points), return_std=True)`` gives the
+        mean and standard deviation in the units of :attr:`y_modelled`.
+        """
+        models = self.optimizer_.models
+        return models[-1] if models else None
+
+    @property
+    def acq_func_kwargs(self):
+        """The acquisition's ``xi`` and ``kappa`` as used by the last proposal."""
+        return dict(self.optimizer_.acq_func_kwargs or {})
+
+    @property
     def model_ready(self):
         """Whether a surrogate has been fitted (the random phase is over)."""
         return bool(self.optimizer_.models)

@@ -118,7 +118,7 @@ class BranchSurrogate:
     @property
     def n_observed(self):
         """Number of evaluations told to this branch's optimiser."""
-        return 0 if self.optimizer is None else len(self.optimizer.optimizer_.Xi)
+        return 0 if self.optimizer is None else self.optimizer.n_told
 
     def __repr__(self):
         return (
@@ -192,9 +192,9 @@ class BranchSurrogate:
 
     def _model_inputs(self, params_list):
         self._check_model()
-        opt = self.optimizer.optimizer_
+        opt = self.optimizer
         points = self._points(params_list)
-        return opt.models[-1], opt.space.transform(points) if points else None
+        return opt.model, opt.space.transform(points) if points else None
 
     def predict(self, params_list):
         """Predicted score and its uncertainty at candidates.
@@ -279,13 +279,13 @@ class BranchSurrogate:
         model, X = self._model_inputs(params_list)
         if X is None:
             return np.empty(0)
-        kwargs = dict(self.optimizer.optimizer_.acq_func_kwargs or {})
+        kwargs = self.optimizer.acq_func_kwargs
         xi = kwargs.get("xi", 0.01) if xi is None else xi
         kappa = kwargs.get("kappa", 1.96) if kappa is None else kappa
         for name, value in (("xi", xi), ("kappa", kappa)):
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise ValueError(f"{name} must be a number, but got {name}={value!r}.")
-        y_opt = float(np.min(self.optimizer.optimizer_.yi))
+        y_opt = float(np.min(self.optimizer.y_modelled))
         if acq_func == "EI":
             values = gaussian_ei(X, model, y_opt=y_opt, xi=xi)
         elif acq_func == "PI":
@@ -316,8 +316,7 @@ class BranchSurrogate:
         """
         if self.optimizer is None:
             return [], np.empty(0)
-        opt = self.optimizer.optimizer_
-        params = [self.encoding.decode(x) for x in opt.Xi]
+        params = [self.encoding.decode(x) for x in self.optimizer.x_told]
         return params, self.sign * self.optimizer.y_told
 
     def best(self):
