@@ -103,7 +103,7 @@ def maximize_acquisition(
         Valid encoded points, by decreasing acquisition value.
     values : ndarray of shape (n_candidates,)
     """
-    samples = encoding.transform(encoding.sample(n_samples, rng))
+    samples = encoding.sample_encoded(n_samples, rng)
     pool = np.vstack([incumbents, samples]) if len(incumbents) else samples
     scores = acq(pool)
     n_inc = len(incumbents)

@@ -23,7 +23,7 @@ import math
 import warnings
 
 import numpy as np
-from scipy.linalg.lapack import dpotrf, dpotrs
+from scipy.linalg.lapack import dpotrf, dpotri, dpotrs, dtrtrs
 from scipy.optimize import fmin_l_bfgs_b
 from scipy.spatial.distance import cdist
 
@@ -53,6 +53,23 @@ def _potrs(L, b):
     if info != 0:  # pragma: no cover - a bad argument, as scipy would raise
         raise ValueError(f"illegal value in argument {-info} of LAPACK dpotrs")
     return x
+
+
+def _trtrs(L, b, trans=0):
+    """``L^-1 b`` (or ``L^-T b`` with ``trans=1``) for lower-triangular ``L``."""
+    x, info = dtrtrs(L, b, lower=1, trans=trans)
+    if info != 0:  # pragma: no cover - a singular factor, as scipy would raise
+        raise ValueError(f"LAPACK dtrtrs failed with info={info}")
+    return x
+
+
+def _cho_inverse(L):
+    """``K^-1`` from the Cholesky factor ``L`` of ``K`` (LAPACK potri)."""
+    inv, info = dpotri(L, lower=1)
+    if info != 0:  # pragma: no cover - a singular factor
+        raise ValueError(f"LAPACK dpotri failed with info={info}")
+    # potri fills the lower triangle only.
+    return np.tril(inv) + np.tril(inv, -1).T
 
 
 class _Likelihood:
@@ -88,7 +105,7 @@ class _Likelihood:
         )
         # d lml / d theta_k = trace((alpha alpha^T - K^-1) dK/dtheta_k) / 2.
         inner = np.outer(alpha, alpha)
-        inner -= _potrs(L, np.eye(n))
+        inner -= _cho_inverse(L)
         grad = np.empty(d + 2)
         grad[0] = 0.5 * signal * np.vdot(inner, K_corr)
         # d K_corr / d log l_k = 5/3 (1 + sqrt(5) r) exp(-sqrt(5) r) D_k / l_k^2.
@@ -110,7 +127,8 @@ class GaussianProcess:
         Prior of the hyperparameters; None fits by maximum likelihood.
     theta_start : array-like or None, default=None
         An extra starting point of the hyperparameter fit (for example the
-        previous fit's ``theta_``), next to the prior's mode.
+        previous fit's ``theta_``), next to two fixed ones; with
+        ``fit(..., optimize=False)``, the hyperparameters used.
 
     Attributes
     ----------
@@ -158,7 +176,7 @@ class GaussianProcess:
 
         return negative_posterior
 
-    def fit(self, X, y):
+    def fit(self, X, y, optimize=True):
         """Fit the hyperparameters and condition on ``(X, y)``.
 
         Parameters
@@ -167,6 +185,9 @@ class GaussianProcess:
             Inputs, scaled to ``[0, 1]``.
         y : ndarray of shape (n_samples,)
             Values.
+        optimize : bool, default=True
+            False keeps ``theta_start`` as the hyperparameters (it must be
+            given) and only conditions on the data.
 
         Returns
         -------
@@ -179,14 +200,21 @@ class GaussianProcess:
         self.y_std_ = std if std > 0 else 1.0
         y_scaled = (y - self.y_mean_) / self.y_std_
         d = X.shape[1]
+        if not optimize:
+            return self.condition(X, y, theta=np.asarray(self.theta_start, float))
         likelihood = _Likelihood(X, y_scaled)
         objective = self._objective(likelihood)
         bounds = self._bounds(d)
         low = np.array([b[0] for b in bounds])
         high = np.array([b[1] for b in bounds])
-        starts = []
         prior = self.prior if self.prior is not None else HyperPrior(d)
-        starts.append(np.clip(prior.mode(), low, high))
+        # Two fixed starts (the prior's mode, and the same with length scales
+        # a third as long, for wiggly functions), so that the fit is a
+        # function of the data alone; ``theta_start`` is a third.
+        mode = prior.mode()
+        short = mode.copy()
+        short[1 : 1 + d] -= math.log(3.0)
+        starts = [np.clip(mode, low, high), np.clip(short, low, high)]
         if self.theta_start is not None and len(self.theta_start) == d + 2:
             starts.append(np.clip(np.asarray(self.theta_start, float), low, high))
         best_theta, best_value = starts[0], np.inf
@@ -264,8 +292,8 @@ class GaussianProcess:
         mean = K_trans @ self.alpha_ * self.y_std_ + self.y_mean_
         if not (return_std or return_grad):
             return mean
-        v = _potrs(self.L_, K_trans.T)  # K^-1 k(x), shape (n_train, n_points)
-        var = self.signal_ - np.einsum("ij,ji->i", K_trans, v)
+        v = _trtrs(self.L_, K_trans.T)  # L^-1 k(x), shape (n_train, n_points)
+        var = self.signal_ - np.einsum("ij,ij->j", v, v)
         var = np.maximum(var, 1e-12 * self.signal_)
         std_scaled = np.sqrt(var)
         std = std_scaled * self.y_std_
@@ -277,6 +305,7 @@ class GaussianProcess:
         diff = X[:, np.newaxis, :] - self.X_train_[np.newaxis, :, :]
         dK = factor[:, :, np.newaxis] * diff / self.length_scale_**2
         mean_grad = np.einsum("mnd,n->md", dK, self.alpha_) * self.y_std_
-        var_grad = -2.0 * np.einsum("mnd,nm->md", dK, v)
+        w = _trtrs(self.L_, v, trans=1)  # K^-1 k(x)
+        var_grad = -2.0 * np.einsum("mnd,nm->md", dK, w)
         std_grad = var_grad / (2.0 * std_scaled[:, np.newaxis]) * self.y_std_
         return mean, std, mean_grad, std_grad

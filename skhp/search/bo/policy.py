@@ -39,6 +39,12 @@ FAILURE_MARGIN = 0.5
 NOISE_XI_FRACTION = 0.5
 # The best points told that the acquisition search starts from.
 _N_INCUMBENTS = 2
+# Up to this many values the hyperparameters are refitted at every tell; past
+# it, when the data grew by ``_REFIT_GROWTH`` since the last refit (in between,
+# the model is only conditioned on the new values), which keeps a step near
+# constant cost at hundreds of observations (docs/benchmarks.md).
+_REFIT_EVERY_TELL_UNTIL = 100
+_REFIT_GROWTH = 0.1
 # Random points drawn when a proposal repeats a point told.
 _MAX_REDRAWS = 100
 _HEDGE_FUNCS = ("EI", "LCB", "PI")
@@ -116,6 +122,7 @@ class GPOptimizer:
         self.model = None
         self.acq_kwargs = {"xi": xi, "kappa": kappa}
         self._cache = {}
+        self._n_at_refit = 0
         self._gains = np.zeros(len(_HEDGE_FUNCS))
         self._hedge_points = None
 
@@ -131,12 +138,23 @@ class GPOptimizer:
         self._cache = {}
         self.y_modelled = self._warp()
         self.acq_kwargs = self._acq_kwargs()
-        if len(self.xs) >= max(self.n_initial_points, 1) and not all(self.failed):
+        n = len(self.xs)
+        if n >= max(self.n_initial_points, 1) and not all(self.failed):
             previous = self.model
+            refit = (
+                previous is None
+                or n <= _REFIT_EVERY_TELL_UNTIL
+                or n >= self._n_at_refit * (1.0 + _REFIT_GROWTH)
+            )
+            # Below the refit threshold the fit does not start from the
+            # previous one, so a model (and a proposal) is a function of the
+            # values told, whatever the order of the tells.
+            warm = previous is not None and (not refit or n > _REFIT_EVERY_TELL_UNTIL)
             self.model = GaussianProcess(
-                self.prior,
-                theta_start=None if previous is None else previous.theta_,
-            ).fit(self.X_, self.y_modelled)
+                self.prior, theta_start=previous.theta_ if warm else None
+            ).fit(self.X_, self.y_modelled, optimize=refit)
+            if refit:
+                self._n_at_refit = n
             if self.acq_func == "gp_hedge" and self._hedge_points is not None:
                 # GP-Hedge: each function gains the (negated) value the new
                 # model predicts at the point it proposed last.

@@ -150,6 +150,22 @@ class SpaceEncoding:
         """``n`` random points of the space (by each dimension's prior)."""
         return [self.to_python(p) for p in self.space.rvs(n, random_state=rng)]
 
+    def sample_encoded(self, n, rng):
+        """``n`` random valid encodings, drawn directly in feature space.
+
+        A real is uniform on ``[0, 1]`` (which is its prior, log-uniform
+        included, after the normalisation), an integer the nearest value to
+        such a draw, a category uniform. The same distribution as
+        :meth:`sample` then :meth:`transform`, at a fraction of the cost: the
+        acquisition search draws a thousand points a step.
+        """
+        X = rng.uniform(0.0, 1.0, size=(n, self.n_features))
+        for block in self.blocks:
+            if block.kind == "categorical":
+                index = rng.randint(len(block.options), size=n)
+                X[:, block.columns] = block.options[index]
+        return self.snap(X)
+
     def snap(self, X):
         """Rows of ``X`` moved to the nearest valid encodings (in place and returned).
 
