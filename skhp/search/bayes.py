@@ -122,7 +122,7 @@ class BayesSearchCV(BaseSearchCV):
     """Bayesian optimisation over hyperparameters, with cross-validation.
 
     A surrogate model of the cross-validated score (a Gaussian process by
-    default, from scikit-optimize) is fitted to every candidate evaluated so
+    default, :mod:`skhp.search.bo`) is fitted to every candidate evaluated so
     far, and the next candidates are those that maximise an acquisition
     function of it. Everything else (cross-validation, scoring, refit and the
     layout of ``cv_results_``) is scikit-learn's ``BaseSearchCV``, so the
@@ -145,12 +145,12 @@ class BayesSearchCV(BaseSearchCV):
         callback says so, or when every distinct candidate of a finite space
         has been evaluated.
     optimizer : {"gp", "rf", "et", "gbrt"}, default="gp"
-        The surrogate: Gaussian process, random forest, extra trees or
-        gradient-boosted quantile trees (scikit-optimize's). The Gaussian
-        process is fitted to Yeo-Johnson-warped scores
-        (:mod:`skhp.search.warping`), and its acquisition is also polished
-        from the best candidate so far; docs/benchmarks.md has the
-        measurements.
+        The surrogate: skhp's Gaussian process (:mod:`skhp.search.bo`: a
+        Matérn 5/2 model with priors on its hyperparameters, fitted to
+        Yeo-Johnson-warped scores, and log expected improvement maximised
+        by a local search from the best candidates), or scikit-optimize's
+        random forest, extra trees or gradient-boosted quantile trees.
+        docs/benchmarks.md has the measurements.
     n_initial_points : int, default=10
         Candidates drawn at random before the surrogate is used, shared
         between the branches of a conditional space.
@@ -168,15 +168,20 @@ class BayesSearchCV(BaseSearchCV):
         :class:`~skhp.search.NoImprovement`, :class:`~skhp.search.TimeBudget`
         and :class:`~skhp.search.TargetScore`.
     optimizer_kwargs : dict, default=None
-        Extra arguments for scikit-optimize's ``Optimizer`` (for example
-        ``{"acq_optimizer_kwargs": {"n_points": 5000}}``). With
-        ``optimizer="gp"`` the scores are warped and standardised before
-        each fit (:class:`~skhp.search.warping.YeoJohnsonWarping`), so
-        ``{"acq_func_kwargs": {"xi": ...}}`` is in standard deviations of
-        the warped scores, not in score units as in skopt (default 0.01).
-        Where the folds disagree, the search raises ``xi`` to half the
-        median standard error of the scores (``std_test_score /
-        sqrt(n_splits)``, in the same units) when that is larger.
+        Settings of the surrogate's optimiser. With ``optimizer="gp"``:
+        ``acq_func_kwargs`` (``xi``, the improvement EI and PI ask for,
+        default 0; ``kappa``, the LCB width, default 1.96), ``acq_optimizer``
+        (``"auto"``/``"lbfgs"``, or ``"sampling"`` for no local search) and
+        ``acq_optimizer_kwargs`` (``n_points``, random candidates scored,
+        default 1000; ``n_restarts_optimizer``, starts of the local search,
+        default 5); see :class:`~skhp.search.optimizer.SurrogateOptimizer`.
+        The scores are warped and standardised before each fit
+        (:class:`~skhp.search.warping.YeoJohnsonWarping`), so ``xi`` is in
+        standard deviations of the warped scores, not in score units as in
+        skopt. Where the folds disagree, the search raises ``xi`` to half
+        the median standard error of the scores (``std_test_score /
+        sqrt(n_splits)``, in the same units) when that is larger. With the
+        trees: extra arguments for scikit-optimize's ``Optimizer``.
     scoring : str, callable, list, tuple or dict, default=None
         As in ``GridSearchCV``. With several metrics, the one named by
         ``refit`` is optimised.

@@ -68,8 +68,10 @@ def _cho_inverse(L):
     inv, info = dpotri(L, lower=1)
     if info != 0:  # pragma: no cover - a singular factor
         raise ValueError(f"LAPACK dpotri failed with info={info}")
-    # potri fills the lower triangle only.
-    return np.tril(inv) + np.tril(inv, -1).T
+    # potri fills the lower triangle; the upper one is the factor's, zeros.
+    full = inv + inv.T
+    full.reshape(-1)[:: inv.shape[0] + 1] *= 0.5
+    return full
 
 
 class _Likelihood:
@@ -222,7 +224,7 @@ class GaussianProcess:
             warnings.simplefilter("ignore")
             for start in starts:
                 theta, value, _ = fmin_l_bfgs_b(
-                    objective, start, bounds=bounds, maxiter=200
+                    objective, start, bounds=bounds, maxiter=200, factr=1e9
                 )
                 if value < best_value:
                     best_theta, best_value = theta, value
