@@ -134,9 +134,9 @@ def test_optimizer_kwargs_base_estimator_chooses_the_surrogate(name):
 
 
 def test_optimizer_kwargs_acq_func_and_n_initial_points_set_those_settings():
-    search = _search(
-        optimizer_kwargs={"acq_func": "LCB", "n_initial_points": 3}
-    ).fit(X_DUMMY)
+    search = _search(optimizer_kwargs={"acq_func": "LCB", "n_initial_points": 3}).fit(
+        X_DUMMY
+    )
     optimizer = search.surrogates_[0].optimizer
     assert optimizer.acq_func == "LCB"
     assert optimizer.n_initial_points == 3
@@ -276,9 +276,7 @@ def test_optimizer_results_without_free_parameters():
     search = _search([({"kind": ["b"], "k": [3]}, 1), ({"c": (0.1, 10.0)}, 3)])
     results = search.fit(X_DUMMY).optimizer_results_
     assert results[0].x == [3, "b"]
-    assert results[0].func_vals.tolist() == [
-        -Bowl(k=3, kind="b").score(X_DUMMY)
-    ]
+    assert results[0].func_vals.tolist() == [-Bowl(k=3, kind="b").score(X_DUMMY)]
     assert len(results[1].func_vals) == 3
 
 
@@ -288,7 +286,9 @@ def test_optimizer_results_survive_pickling():
     assert again.optimizer_results_[0].x == search.optimizer_results_[0].x
 
 
-@pytest.mark.parametrize("plot", ["plot_objective", "plot_convergence", "plot_evaluations"])
+@pytest.mark.parametrize(
+    "plot", ["plot_objective", "plot_convergence", "plot_evaluations"]
+)
 def test_skopt_plots_draw_optimizer_results(plot):
     pytest.importorskip("matplotlib")
     import matplotlib
