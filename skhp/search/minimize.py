@@ -24,6 +24,8 @@ _SURROGATES = ("gp", "rf", "et", "gbrt")
 
 
 def _read_dimensions(dimensions):
+    if type(dimensions).__name__ == "Space" and hasattr(dimensions, "dimensions"):
+        dimensions = dimensions.dimensions  # a skopt.space.Space
     if isinstance(dimensions, (Dimension, dict, str)) or not hasattr(
         dimensions, "__len__"
     ):
@@ -108,7 +110,7 @@ def minimize(
         :class:`~skhp.Integer` or :class:`~skhp.Categorical` (recommended), or
         as in skopt a ``(low, high)`` or ``(low, high, prior)`` tuple
         (integers give an integer range, floats a real one), a list of
-        choices, or a skopt dimension.
+        choices, or a skopt dimension (or a whole ``skopt.space.Space``).
     n_calls : int, default=100
         Number of calls to ``func``, the evaluations of ``x0`` included.
     n_initial_points : int, default=10

@@ -70,6 +70,13 @@ def test_skhp_dimensions_keep_their_names():
     assert res.space.dimension_names[:2] == ["x", "k"]
 
 
+def test_a_skopt_space_is_read_dimension_by_dimension():
+    from skopt.space import Space
+
+    res = minimize(bowl, Space(SPACE), n_calls=6, n_initial_points=3, random_state=0)
+    assert [type(v) for v in res.x] == [float, int, str]
+
+
 def test_x0_is_evaluated_first_and_counts_towards_n_calls():
     x0 = [[0.3, 4, "b"], [0.0, 1, "a"]]
     res = minimize(bowl, SPACE, n_calls=8, n_initial_points=4, x0=x0, random_state=0)
