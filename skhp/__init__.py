@@ -6,7 +6,7 @@ only by the modules that need them.
 """
 
 from ._version import __version__
-from .search import BayesSearchCV, GridSearchCV, RandomizedSearchCV
+from .search import BayesSearchCV, GridSearchCV, RandomizedSearchCV, minimize
 from .space import Categorical, Integer, Real, grid
 
 __all__ = [
@@ -18,4 +18,5 @@ __all__ = [
     "Real",
     "__version__",
     "grid",
+    "minimize",
 ]

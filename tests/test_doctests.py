@@ -23,6 +23,8 @@ MODULES = [
     "skhp.distributed",
     "skhp.search.pruners",
     "skhp.report.target",
+    "skhp.space.skopt_forms",
+    "skhp.search.minimize",
 ]
 
 
