@@ -248,6 +248,7 @@ class GaussianProcess:
         self.length_scale_ = np.exp(theta[1 : 1 + d])
         self.noise_ = math.exp(theta[1 + d])
         self.X_train_ = X
+        self._X_scaled = X / self.length_scale_
         self.y_train_ = y
         if not hasattr(self, "y_mean_"):
             self.y_mean_, self.y_std_ = 0.0, 1.0
@@ -270,6 +271,9 @@ class GaussianProcess:
     def _scaled_dist(self, A, B):
         return cdist(A / self.length_scale_, B / self.length_scale_)
 
+    def _scaled_dist_to_train(self, X):
+        return cdist(X / self.length_scale_, self._X_scaled)
+
     def predict(self, X, return_std=False, return_grad=False):
         """Posterior mean (and standard deviation) of the function at ``X``.
 
@@ -289,7 +293,7 @@ class GaussianProcess:
         mean_grad, std_grad : ndarray, if ``return_grad``
         """
         X = np.atleast_2d(np.asarray(X, dtype=float))
-        r = self._scaled_dist(X, self.X_train_)
+        r = self._scaled_dist_to_train(X)
         K_trans = self.signal_ * matern52(r)
         mean = K_trans @ self.alpha_ * self.y_std_ + self.y_mean_
         if not (return_std or return_grad):
@@ -301,13 +305,20 @@ class GaussianProcess:
         std = std_scaled * self.y_std_
         if not return_grad:
             return mean, std
-        # dk/dx_j = -5/3 s (1 + sqrt5 r) exp(-sqrt5 r) (x_j - z_j) / l_j^2
+        # dk(x_m, z_n)/dx_mj = f_mn (x_mj - z_nj) / l_j^2, with
+        # f = -5/3 s (1 + sqrt5 r) exp(-sqrt5 r); a sum over n of weights
+        # c_mn times that is (x_m sum_n c_mn - sum_n c_mn z_n) / l^2.
         s5r = _SQRT5 * r
         factor = -(5.0 / 3.0) * self.signal_ * (1.0 + s5r) * np.exp(-s5r)
-        diff = X[:, np.newaxis, :] - self.X_train_[np.newaxis, :, :]
-        dK = factor[:, :, np.newaxis] * diff / self.length_scale_**2
-        mean_grad = np.einsum("mnd,n->md", dK, self.alpha_) * self.y_std_
+        inv_ls_sq = 1.0 / self.length_scale_**2
+
+        def contract(weights):
+            return (
+                X * weights.sum(axis=1)[:, np.newaxis] - weights @ self.X_train_
+            ) * inv_ls_sq
+
+        mean_grad = contract(factor * self.alpha_) * self.y_std_
         w = _trtrs(self.L_, v, trans=1)  # K^-1 k(x)
-        var_grad = -2.0 * np.einsum("mnd,nm->md", dK, w)
+        var_grad = -2.0 * contract(factor * w.T)
         std_grad = var_grad / (2.0 * std_scaled[:, np.newaxis]) * self.y_std_
         return mean, std, mean_grad, std_grad
