@@ -261,7 +261,9 @@ class GPOptimizer:
             local=self.local_search,
         )
         told = {_key(x) for x in self.xs} | taken
-        for point in self.encoding.inverse_transform(X):
+        for row in X:
+            # Decoded one at a time: the first is nearly always new.
+            point = self.encoding.inverse_transform(row[np.newaxis, :])[0]
             if _key(point) not in told:
                 return point
         for _ in range(_MAX_REDRAWS):
