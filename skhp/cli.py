@@ -1,7 +1,8 @@
 """The ``skhp`` command line: ``run``, ``resume``, ``report`` and ``demo``.
 
 Exit codes: 0 success; 1 a run failed (completed candidates stay in the
-journal); 2 a usage or experiment-file mistake; 130 interrupted.
+journal); 2 a usage or experiment-file mistake; 3 another process is writing
+the output folder; 130 interrupted.
 """
 
 import argparse
@@ -65,15 +66,17 @@ def _dask(args):
 
 def _cmd_run(args):
     from .experiment import load_experiment
-    from .experiment.runner import execute, start
+    from .experiment.runner import execute, start, writing
 
+    experiment = load_experiment(args.experiment)
     if args.dry_run:
-        experiment = load_experiment(args.experiment)
         _print_plan(experiment, args.output or experiment.output)
         return 0
-    experiment, output = start(args.experiment, args.output)
-    args.folder = output  # for the resume hint
-    execute(experiment, output, **_dask(args))
+    output = args.output or experiment.output
+    with writing(output):
+        experiment, output = start(args.experiment, output)
+        args.folder = output  # for the resume hint
+        execute(experiment, output, **_dask(args))
     return 0
 
 
@@ -132,7 +135,8 @@ def build_parser():
         description="Hyperparameter search for scikit-learn models, neural nets and "
         "LLMs.",
         epilog="Exit codes: 0 success, 1 the run failed, 2 a usage or "
-        "experiment-file mistake. See docs/experiments.md for experiment files.",
+        "experiment-file mistake, 3 another process is writing the output folder. "
+        "See docs/experiments.md for experiment files.",
     )
     parser.add_argument("--version", action="version", version=f"skhp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -255,6 +259,11 @@ def main(argv=None):
         return 130
     except Exception as exc:
         from .journal import JournalMismatchError
+        from .journal.lock import WriterLockError
+
+        if isinstance(exc, WriterLockError):
+            print(f"{prog}: error: {exc}", file=sys.stderr)
+            return 3
 
         if isinstance(exc, JournalMismatchError):
             print(

@@ -231,6 +231,64 @@ def test_a_failing_run_exits_1_and_points_to_resume(tmp_path, capsys):
     assert "continue with: skhp resume " in err
 
 
+SMALL = """\
+cv = 2
+
+[estimator]
+class = "sklearn.linear_model:LogisticRegression"
+
+[data]
+dataset = "iris"
+
+[space]
+C = [0.1, 1.0]
+
+[[searchers]]
+kind = "grid"
+n_iter = 2
+"""
+
+HOLD = """
+import sys, time
+from skhp.experiment.runner import writing
+with writing(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_second_writer_of_a_folder_exits_3_naming_the_holder(tmp_path, capsys):
+    (tmp_path / "small.toml").write_text(SMALL)
+    code, _, err = main(capsys, "run", "small.toml", "--output", "out", cwd=tmp_path)
+    assert code == 0, err
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for args in (["resume", "out"], ["run", "small.toml", "--output", "out"]):
+            code, _, err = main(capsys, *args, cwd=tmp_path)
+            assert code == 3, err
+            assert f"'out' is being written by process {holder.pid} on " in err
+            assert "continue with" not in err  # the run is not interrupted
+        # Readers never need the lock.
+        code, _, err = main(capsys, "report", "out", cwd=tmp_path)
+        assert code == 0, err
+    finally:
+        holder.kill()
+        holder.wait()
+    from skhp.journal import Journal
+
+    with Journal(tmp_path / "out" / "journal.db", create=False) as journal:
+        assert journal.info("grid")["n_trials"] == 2
+    # The holder was killed with SIGKILL: its lock is gone with it.
+    code, _, err = main(capsys, "resume", "out", cwd=tmp_path)
+    assert code == 0, err
+
+
 @pytest.mark.parametrize(
     "text, message",
     [

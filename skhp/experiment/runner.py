@@ -3,6 +3,7 @@
 An output folder holds everything a run needs and makes::
 
     experiment.toml     a copy of the experiment file (or .yaml)
+    run.lock            while a run or resume writes it (skhp.journal.lock)
     skhp-run.json       where relative paths in it point to
     journal.db          every evaluated candidate (skhp.journal)
     <searcher>.csv      one row per candidate, per searcher
@@ -30,6 +31,7 @@ from .schema import ExperimentError
 
 __all__ = [
     "JOURNAL_FILE",
+    "LOCK_FILE",
     "RUN_FILE",
     "Outcome",
     "execute",
@@ -42,10 +44,12 @@ __all__ = [
     "run",
     "saved_experiment",
     "start",
+    "writing",
 ]
 
 JOURNAL_FILE = "journal.db"
 RUN_FILE = "skhp-run.json"
+LOCK_FILE = "run.lock"
 
 
 @dataclass
@@ -57,6 +61,43 @@ class Outcome:
     n_evaluations: int
     wall_time: float
     best_params: dict
+
+
+_HELD = {}  # resolved folder -> [WriterLock, depth], this process's locks
+
+
+@contextlib.contextmanager
+def writing(folder):
+    """Hold the run folder's lock: one ``skhp run``/``resume`` writes it at a time.
+
+    A second writer is refused at once with
+    :class:`~skhp.journal.lock.WriterLockError`, naming the holder's host,
+    process id and start time. Re-entrant within a process. The lock file is
+    :data:`LOCK_FILE` in the folder (created with the folder if needed); the
+    operating system releases it when the holder's process ends.
+    """
+    from ..journal.lock import WriterLock
+
+    folder = Path(folder)
+    key = str(folder.resolve())
+    if key in _HELD:
+        _HELD[key][1] += 1
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = WriterLock(
+            folder / LOCK_FILE,
+            f"The run folder {str(folder)!r}",
+            hint="Wait for it to finish (or stop it), then run 'skhp resume "
+            f"{folder}' if it was interrupted; 'skhp report {folder}' works "
+            "meanwhile.",
+        )
+        _HELD[key] = [lock.acquire(), 1]
+    try:
+        yield
+    finally:
+        _HELD[key][1] -= 1
+        if not _HELD[key][1]:
+            _HELD.pop(key)[0].release()
 
 
 def _import(path):
@@ -347,6 +388,11 @@ def execute(
     report : pathlib.Path or None
         Path of the report; None when pandas or matplotlib is missing.
     """
+    with writing(output):
+        return _execute(experiment, output, stream, dask_scheduler, dask_workers)
+
+
+def _execute(experiment, output, stream, dask_scheduler, dask_workers):
     stream = sys.stdout if stream is None else stream
     output = Path(output)
     use_dask = dask_scheduler is not None or dask_workers is not None
@@ -436,6 +482,12 @@ def start(path, output=None):
     path = Path(path)
     experiment = load_experiment(path)
     output = Path(output) if output is not None else experiment.output
+    with writing(output):
+        _start(path, output)
+    return experiment, output
+
+
+def _start(path, output):
     if (output / JOURNAL_FILE).exists():
         raise ExperimentError(
             [
@@ -460,7 +512,6 @@ def start(path, output=None):
         + "\n",
         encoding="utf-8",
     )
-    return experiment, output
 
 
 def saved_experiment(folder):
@@ -479,14 +530,23 @@ def saved_experiment(folder):
 
 
 def run(path, output=None, **kwargs):
-    """Run the experiment file ``path`` (``skhp run``); see :func:`execute`."""
-    experiment, output = start(path, output)
-    return execute(experiment, output, **kwargs)
+    """Run the experiment file ``path`` (``skhp run``); see :func:`execute`.
+
+    The output folder is locked from its creation to the end of the run
+    (see :func:`writing`).
+    """
+    if output is None:
+        output = load_experiment(path).output
+    with writing(output):
+        experiment, output = start(path, output)
+        return execute(experiment, output, **kwargs)
 
 
 def resume(folder, **kwargs):
     """Finish the run in ``folder`` (``skhp resume``); see :func:`execute`."""
-    return execute(saved_experiment(folder), Path(folder), **kwargs)
+    experiment = saved_experiment(folder)
+    with writing(folder):
+        return execute(experiment, Path(folder), **kwargs)
 
 
 def rebuild_report(folder, *, stream=None):
