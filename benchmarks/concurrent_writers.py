@@ -100,16 +100,16 @@ def trial(kind, folder):
     (folder / "e.toml").write_text(EXPERIMENT)
     out = folder / "out"
     if kind == "run+resume":
-        first = _skhp("run", "e.toml", "--output", "out", cwd=folder)
+        first = _skhp("run", "e.toml", "--output", "out", "--trust", cwd=folder)
         _wait(lambda: (out / "skhp-run.json").exists())
-        second = _skhp("resume", "out", cwd=folder)
+        second = _skhp("resume", "out", "--trust", cwd=folder)
         writers = [first, second]
     else:
-        killed = _skhp("run", "e.toml", "--output", "out", cwd=folder)
+        killed = _skhp("run", "e.toml", "--output", "out", "--trust", cwd=folder)
         _wait(lambda: _n_trials(out / "journal.db") >= 2)
         os.kill(killed.pid, signal.SIGKILL)
         killed.wait()
-        writers = [_skhp("resume", "out", cwd=folder) for _ in range(2)]
+        writers = [_skhp("resume", "out", "--trust", cwd=folder) for _ in range(2)]
     results = [(w.pid, *w.communicate(timeout=600), w.returncode) for w in writers]
     codes = sorted(code for *_, code in results)
     refused = [r for r in results if r[3] == 3]

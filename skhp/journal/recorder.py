@@ -13,9 +13,11 @@ own logic is unchanged, and adds three things:
 
 import collections
 
+import numpy as np
+
 from .._compat import ReplayedSplit, install_replay, tolerate_failed_batches
 from .params import candidate_key
-from .trial import Trial
+from .trial import Trial, candidate_errors
 
 __all__ = ["CandidateRecorder", "ReplayCV"]
 
@@ -204,6 +206,16 @@ class CandidateRecorder:
                 self.progress.update(self.results)
         return self.results
 
+    def _add_errors(self):
+        """Put each candidate's first error line in ``cv_results_["error"]``."""
+        if self.results is None:
+            return
+        errors = candidate_errors(self.all_out, self.n_splits)
+        if len(errors) == len(self.results["params"]):
+            column = np.empty(len(errors), dtype=object)
+            column[:] = errors
+            self.results["error"] = column
+
     def _more_results(self, flags):
         # Every call must add the column, or cv_results_ arrays would differ
         # in length.
@@ -216,6 +228,7 @@ class CandidateRecorder:
                 params, cv=ReplayCV(trials), **kwargs, **self._more_results(flags)
             )
         self.n_replayed += len(params)
+        self._add_errors()
 
     def _evaluate(self, params, kwargs, cv=None, pruned=None):
         out = []
@@ -228,6 +241,7 @@ class CandidateRecorder:
             )
         self.all_out.extend(out)
         self.n_evaluated += len(params)
+        self._add_errors()
         if self.journal is not None:
             n = self.n_splits
             trials = []

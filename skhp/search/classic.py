@@ -6,13 +6,17 @@ exactly like :class:`sklearn.model_selection.GridSearchCV` and
 """
 
 import os
+import warnings
 
 import numpy as np
 from sklearn import model_selection
+from sklearn.exceptions import FitFailedWarning
 
-from .._compat import raise_if_all_fits_failed
+from .._compat import raise_if_all_fits_failed, warn_about_fit_failures
 from ..journal import Journal
+from ..journal.trial import error_summary
 from .journaling import recording
+from .progress import score_key
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV"]
 
@@ -37,11 +41,41 @@ _CONSTRAINTS = {
 
 def _run_journaled(search, run, evaluate_candidates, callback_ctx, **kwargs):
     with recording(search, evaluate_candidates, **kwargs) as recorder:
-        if callback_ctx is None:  # scikit-learn < 1.9
-            run(recorder)
-        else:
-            run(recorder, callback_ctx=callback_ctx)
+        # The search is evaluated in chunks: sklearn's per-chunk warning about
+        # failed fits would come once per chunk, or never for chunks that
+        # failed whole; one warning over the whole search replaces it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitFailedWarning)
+            if callback_ctx is None:  # scikit-learn < 1.9
+                run(recorder)
+            else:
+                run(recorder, callback_ctx=callback_ctx)
     raise_if_all_fits_failed(recorder.all_out, search.error_score)
+    warn_about_fit_failures(recorder.all_out, search.error_score)
+    _refuse_without_a_score(search, recorder.results, recorder.all_out)
+
+
+def _refuse_without_a_score(search, results, out):
+    """Raise when no candidate has a finite score: there is no best to name."""
+    if not results or not len(results["params"]):
+        return
+    key = score_key(search)
+    scores = np.asarray(results.get(key, []), dtype=float)
+    if not scores.size or np.isfinite(scores).any():
+        return
+    first = next((r["fit_error"] for r in out if r.get("fit_error")), None)
+    detail = (
+        f" The first error was: {error_summary(first)}"
+        if first
+        else " No fit failed: scoring returned non-finite values (a scorer that "
+        "failed, or predictions it could not score)."
+    )
+    raise ValueError(
+        f"All {len(scores)} candidates have no finite mean test score "
+        f"({key}), so there is no best candidate. Set error_score='raise' to "
+        "debug; with a journal, Journal(path).cv_results(study)['error'] has "
+        "every candidate's error." + detail
+    )
 
 
 class GridSearchCV(model_selection.GridSearchCV):

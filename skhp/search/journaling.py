@@ -31,6 +31,11 @@ def check_journal(journal, study):
         return None, None
     if not isinstance(journal, Journal):
         journal = Journal(journal)
+    if os.path.isdir(journal.path):
+        raise ValueError(
+            f"`journal` must be a file, but {journal.path!r} is a folder. Give a "
+            f"file path, e.g. journal={os.path.join(journal.path, 'journal.db')!r}."
+        )
     return journal, study
 
 
