@@ -39,6 +39,13 @@ CREATE TABLE IF NOT EXISTS trials (
     created REAL NOT NULL,
     UNIQUE (study_id, number)
 );
+CREATE TABLE IF NOT EXISTS running (
+    study_id INTEGER NOT NULL REFERENCES studies(id),
+    key TEXT NOT NULL,
+    starts INTEGER NOT NULL,
+    started REAL NOT NULL,
+    PRIMARY KEY (study_id, key)
+);
 """
 
 
@@ -374,9 +381,43 @@ class Journal:
                         now,
                     ),
                 )
+                conn.execute(
+                    "DELETE FROM running WHERE study_id=? AND key=?",
+                    (study_id, trial.key),
+                )
                 stored.append(trial)
                 number += 1
         return stored
+
+    def unfinished_starts(self, study, keys):
+        """How often each candidate (by key) was started and never recorded.
+
+        A candidate is marked with :meth:`mark_running` before its fits start
+        and unmarked when its trial is appended; a mark left over means the
+        process died while fitting it (killed, out of memory, a crash).
+        """
+        study_id = self._study_id(study)
+        rows = self.conn.execute(
+            "SELECT key, starts FROM running WHERE study_id=?", (study_id,)
+        ).fetchall()
+        known = dict(rows)
+        return [known.get(key, 0) for key in keys]
+
+    def mark_running(self, study, keys):
+        """Record that these candidates' fits start now.
+
+        See :meth:`unfinished_starts`.
+        """
+        study_id = self._study_id(study)
+        now = time.time()
+        with _transaction(self.conn):
+            for key in keys:
+                self.conn.execute(
+                    "INSERT INTO running (study_id, key, starts, started) "
+                    "VALUES (?, ?, 1, ?) ON CONFLICT (study_id, key) DO UPDATE "
+                    "SET starts = starts + 1, started = excluded.started",
+                    (study_id, key, now),
+                )
 
     def trials(self, study):
         """The study's trials, in evaluation order."""

@@ -22,7 +22,7 @@ def _mean_score(folds, metric):
 
 
 def error_summary(text):
-    """The first line of the exception a traceback text ends with.
+    r"""The first line of the exception a traceback text ends with.
 
     ``"Traceback (most recent call last):\n  ...\nValueError: C must be > 0\n
     more"`` gives ``"ValueError: C must be > 0"``; text that is not a
