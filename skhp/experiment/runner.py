@@ -522,7 +522,8 @@ class RunFailedError(RuntimeError):
         lines = "\n".join(f"  {n}: {m}" for n, m in self.failures.items())
         super().__init__(
             f"{len(self.failures)} of {n_searchers} searchers failed:\n{lines}\n"
-            f"The other searchers ran. Every candidate is in {output}'s journal, "
+            + ("The other searchers ran. " if len(self.failures) < n_searchers else "")
+            + f"Every candidate is in {output}'s journal, "
             "each failed candidate's error in the CSV files' error column and "
             "the report's Failures section. Fix the cause and start a new run "
             "(resuming replays the recorded failures)."

@@ -1,8 +1,12 @@
 """scikit-learn's grid and random searches, with a journal and a progress bar.
 
 Drop-in subclasses: with ``journal=None`` and ``verbose=0`` they behave
-exactly like :class:`sklearn.model_selection.GridSearchCV` and
-:class:`sklearn.model_selection.RandomizedSearchCV`.
+like :class:`sklearn.model_selection.GridSearchCV` and
+:class:`sklearn.model_selection.RandomizedSearchCV`, with two differences
+that make failures visible: ``cv_results_["error"]`` holds the first line of
+each candidate's first failed fit's error, and a search in which no
+candidate has a finite score raises a ValueError instead of naming a best
+candidate.
 """
 
 import os
@@ -84,7 +88,9 @@ class GridSearchCV(model_selection.GridSearchCV):
 
     A subclass of :class:`sklearn.model_selection.GridSearchCV`; see its
     documentation for the parameters and attributes it shares. With
-    ``journal=None`` and ``verbose=0`` it behaves exactly like it. With
+    ``journal=None`` and ``verbose=0`` it behaves like it, except that
+    ``cv_results_`` has an ``error`` column and a search without any finite
+    score raises instead of naming a best candidate. With
     ``verbose >= 1`` on a terminal, a progress bar shows candidates done,
     the best score so far, and the elapsed and remaining time.
 
@@ -165,9 +171,11 @@ class RandomizedSearchCV(model_selection.RandomizedSearchCV):
 
     A subclass of :class:`sklearn.model_selection.RandomizedSearchCV`; see
     its documentation for the parameters and attributes it shares. With
-    ``journal=None`` and ``verbose=0`` it behaves exactly like it. skhp's
-    dimensions (:class:`~skhp.Real`, :class:`~skhp.Integer`,
-    :class:`~skhp.Categorical`) work as distributions. A search resumed from
+    ``journal=None`` and ``verbose=0`` it behaves like it, except for the
+    ``error`` column and the error when no score is finite (see
+    :class:`GridSearchCV`). skhp's dimensions (:class:`~skhp.Real`,
+    :class:`~skhp.Integer`, :class:`~skhp.Categorical`) work as
+    distributions. A search resumed from
     a journal with an int ``random_state`` draws the same candidates and
     replays the recorded ones; without a fixed seed, the recorded candidates
     take the places of new draws, so none is lost.
