@@ -41,6 +41,7 @@ __all__ = [
     "n_splits_of",
     "install_replay",
     "raise_if_all_fits_failed",
+    "warn_about_fit_failures",
     "tolerate_failed_batches",
     "validate_estimator_params",
     "validate_params",
@@ -226,6 +227,13 @@ def format_cv_results(candidate_params, n_splits, out, *, return_train_score):
 def raise_if_all_fits_failed(results, error_score):
     """sklearn's "All the N fits failed" error, when every fit in ``results`` failed."""
     if results and all(r.get("fit_error") is not None for r in results):
+        _original_warn_or_raise(results, error_score)
+
+
+def warn_about_fit_failures(results, error_score):
+    """sklearn's ``FitFailedWarning`` when some (not all) fits in ``results`` failed."""
+    failed = [r.get("fit_error") is not None for r in results]
+    if any(failed) and not all(failed):
         _original_warn_or_raise(results, error_score)
 
 

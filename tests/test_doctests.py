@@ -20,6 +20,8 @@ MODULES = [
     "skhp.search.surrogate",
     "skhp.search.classic",
     "skhp.journal.store",
+    "skhp.journal.lock",
+    "skhp.journal.trial",
     "skhp.distributed",
     "skhp.search.pruners",
     "skhp.report.target",

@@ -7,7 +7,7 @@ import numpy as np
 
 from .params import candidate_key
 
-__all__ = ["Trial", "STATUSES"]
+__all__ = ["Trial", "STATUSES", "error_summary"]
 
 STATUSES = ("ok", "failed", "pruned")
 
@@ -19,6 +19,52 @@ def _mean_score(folds, metric):
         value = scores.get(metric) if isinstance(scores, dict) else scores
         values.append(float(value) if value is not None else math.nan)
     return float(np.mean(values)) if values else math.nan
+
+
+def error_summary(text):
+    r"""The first line of the exception a traceback text ends with.
+
+    ``"Traceback (most recent call last):\n  ...\nValueError: C must be > 0\n
+    more"`` gives ``"ValueError: C must be > 0"``; text that is not a
+    traceback gives its first non-empty line; None gives None.
+
+    Examples
+    --------
+    >>> from skhp.journal.trial import error_summary
+    >>> error_summary('Traceback (most recent call last):\n  File "x.py"\n'
+    ...               '    fit()\nValueError: bad C\nmore text')
+    'ValueError: bad C'
+    """
+    if text is None:
+        return None
+    lines = [line.rstrip() for line in str(text).splitlines()]
+    start = 0
+    for i, line in enumerate(lines):
+        # The exception starts after the traceback's last indented line
+        # (of its last chained traceback).
+        if line.startswith(("  ", "\t")):
+            start = i + 1
+    tail = [line for line in lines[start:] if line.strip()]
+    if not tail or not any(line.startswith("Traceback") for line in lines):
+        tail = [line for line in lines if line.strip()]
+    return tail[0].strip() if tail else ""
+
+
+def candidate_errors(out, n_splits):
+    """Per candidate, the summary of its first failed fold's error, or None.
+
+    Parameters
+    ----------
+    out : list of dict
+        ``_fit_and_score`` results, candidate-major (``n_splits`` per candidate).
+    n_splits : int
+    """
+    errors = []
+    for i in range(0, len(out), max(n_splits, 1)):
+        folds = out[i : i + n_splits]
+        first = next((f["fit_error"] for f in folds if f.get("fit_error")), None)
+        errors.append(error_summary(first))
+    return errors
 
 
 @dataclasses.dataclass

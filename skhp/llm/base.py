@@ -1,5 +1,6 @@
 """What the LLM estimators share: parameters, prompt rendering, cached generation."""
 
+import copy
 import hashlib
 import os
 from numbers import Integral, Real
@@ -15,6 +16,7 @@ from .._compat import (
 )
 from .._text_input import check_texts
 from .cache import get_cache, make_key
+from .credentials import REDACTED, is_reference
 from .prompts import (
     DEFAULT_EXAMPLE_TEMPLATE,
     check_template,
@@ -270,7 +272,18 @@ class _BaseLLM(BaseEstimator):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_memo", None)
+        if state.get("api_key") is not None and not is_reference(state["api_key"]):
+            # A key given literally stays out of pickles (and so out of every
+            # file a pickle lands in); a worker process reads OPENAI_API_KEY.
+            state["api_key"] = None
         return state
+
+    def __repr__(self, N_CHAR_MAX=700):
+        if self.api_key is None or is_reference(self.api_key):
+            return super().__repr__(N_CHAR_MAX)
+        shown = copy.copy(self)
+        shown.api_key = REDACTED
+        return super(_BaseLLM, shown).__repr__(N_CHAR_MAX)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -91,7 +91,10 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
     base_url : str, default=None
         Server URL for ``backend="openai"``, e.g. "http://localhost:8000/v1".
     api_key : str, default=None
-        API key for ``backend="openai"`` (many local servers accept any).
+        API key for ``backend="openai"`` (many local servers accept any):
+        None reads ``OPENAI_API_KEY``, ``"env:NAME"`` the variable ``NAME``.
+        Never written to journals, messages, ``repr`` or pickles (a literal
+        key is dropped when pickled; see :mod:`skhp.llm.credentials`).
     dtype : str, default="auto"
         Torch dtype for "transformers" (e.g. "bfloat16"); "auto": float32 on
         CPU.

@@ -184,6 +184,32 @@ def _top(frame, metric, n):
     return header, rows
 
 
+def _failures(frame):
+    """Failed fits grouped by error message: (header, rows), or None."""
+    if "error" not in frame.columns:
+        return None
+    errors = frame["error"]
+    failed = frame[errors.notna() & (errors.astype(str) != "")]
+    if not len(failed):
+        return None
+    rows = []
+    for (searcher, message), part in failed.groupby(["searcher", "error"], sort=False):
+        status = part["status"].astype(str)
+        rows.append(
+            [
+                searcher,
+                message,
+                len(part),
+                int((status == "failed").sum()),
+                ", ".join(str(int(i)) for i in part["iteration"].head(5))
+                + (", ..." if len(part) > 5 else ""),
+            ]
+        )
+    rows.sort(key=lambda r: -r[2])
+    header = ["searcher", "error", "candidates", "of which failed", "iterations"]
+    return header, rows
+
+
 def _to_target(frame):
     """The evaluations-to-target table and its caption."""
     table = evaluations_to_target(frame)
@@ -234,7 +260,15 @@ def _draw_figures(frame, folder, plt):
     return drawn
 
 
-def _markdown(title, metric, summary, top, figures, target=None):
+_FAILURES_CAPTION = (
+    "Candidates with at least one failed fit, grouped by the first line of "
+    "the error (the full text is in the journal: Journal.trials(study)[i]."
+    "error). 'Failed' candidates failed on every fold; the others scored on "
+    "the folds that did not fail."
+)
+
+
+def _markdown(title, metric, summary, top, figures, target=None, failures=None):
     parts = [f"# {title}", ""]
     parts += [
         f"Metric: `{metric}` (mean over the cross-validation folds; higher is better).",
@@ -254,6 +288,9 @@ def _markdown(title, metric, summary, top, figures, target=None):
         markdown_table(*top) if top[1] else "No candidate succeeded.",
         "",
     ]
+    if failures is not None:
+        parts += ["## Failures", "", markdown_table(*failures), ""]
+        parts += [_FAILURES_CAPTION, ""]
     for path, fig_title, caption in figures:
         parts += [f"## {fig_title}", ""]
         if path is not None:
@@ -281,7 +318,7 @@ figcaption { color: #444; margin-bottom: 2em; }
 """
 
 
-def _html(title, metric, summary, top, figures, target=None):
+def _html(title, metric, summary, top, figures, target=None, failures=None):
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -304,6 +341,12 @@ def _html(title, metric, summary, top, figures, target=None):
         f"<h2>Top {len(top[1])} candidates</h2>",
         _html_table(*top) if top[1] else "<p>No candidate succeeded.</p>",
     ]
+    if failures is not None:
+        parts += [
+            "<h2>Failures</h2>",
+            _html_table(*failures),
+            f"<p>{html.escape(_FAILURES_CAPTION)}</p>",
+        ]
     for path, fig_title, caption in figures:
         parts.append(f"<h2>{html.escape(fig_title)}</h2><figure>")
         if path is not None:
@@ -334,9 +377,11 @@ def write_report(
     score per parameter, parameter importance) and one page, ``report.md``
     or ``report.html``, with: a table comparing the searchers (best score,
     best parameters, evaluations, failed and pruned candidates, wall time),
-    the best candidates over all searchers, and the plots with a line on
-    how to read each. The HTML page embeds its images, so it can be sent
-    alone; the Markdown page links to the PNG files next to it.
+    the best candidates over all searchers, the failures grouped by error
+    message with their counts (where the results record errors: skhp's
+    searchers and journals), and the plots with a line on how to read each.
+    The HTML page embeds its images, so it can be sent alone; the Markdown
+    page links to the PNG files next to it.
 
     When the results hold several searchers, the page also compares them
     on the same budget: a table of the evaluations each needed to reach a
@@ -400,11 +445,12 @@ def write_report(
     target = None
     if frame["searcher"].nunique() > 1:
         target = _to_target(frame)
+    failures = _failures(frame)
     if format == "html":
         path = folder / "report.html"
-        text = _html(title, metric, summary, best, figures, target)
+        text = _html(title, metric, summary, best, figures, target, failures)
     else:
         path = folder / "report.md"
-        text = _markdown(title, metric, summary, best, figures, target)
+        text = _markdown(title, metric, summary, best, figures, target, failures)
     path.write_text(text, encoding="utf-8")
     return path

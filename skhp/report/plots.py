@@ -37,8 +37,9 @@ def _ok(frame, metric):
     if not ok.any():
         raise ValueError(
             f"No candidate succeeded (all {len(ok)} failed or were pruned), so "
-            "there is no score to plot; see the warnings of the search, or "
-            "refit with error_score='raise' to see why fits fail."
+            "there is no score to plot; see the 'error' column of the results "
+            "(or the report's Failures section), or refit with "
+            "error_score='raise' to see why fits fail."
         )
     return ok
 

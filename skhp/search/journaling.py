@@ -9,6 +9,7 @@ from joblib import effective_n_jobs
 from .._compat import data_of, n_splits_of
 from ..journal import Journal
 from ..journal.fingerprint import search_fingerprint
+from ..journal.lock import study_lock
 from ..journal.recorder import CandidateRecorder
 from .progress import ProgressBar, score_key
 
@@ -30,6 +31,11 @@ def check_journal(journal, study):
         return None, None
     if not isinstance(journal, Journal):
         journal = Journal(journal)
+    if os.path.isdir(journal.path):
+        raise ValueError(
+            f"`journal` must be a file, but {journal.path!r} is a folder. Give a "
+            f"file path, e.g. journal={os.path.join(journal.path, 'journal.db')!r}."
+        )
     return journal, study
 
 
@@ -55,29 +61,44 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
     """
     journal, study = check_journal(search.journal, search.study)
     study = study or type(search).__name__.lower()
+    lock = None
     if journal is not None:
-        journal.open_study(
-            study,
-            type(search).__name__,
-            search_fingerprint(search, space, data_of(evaluate_candidates)),
-        )
+        # One writer per study: a second search on it is refused at once.
+        lock = study_lock(journal.path, study).acquire()
+        try:
+            journal.open_study(
+                study,
+                type(search).__name__,
+                search_fingerprint(search, space, data_of(evaluate_candidates)),
+            )
+        except BaseException:
+            lock.release()
+            journal.close()
+            raise
     key = score_key(search)
     progress = ProgressBar(total, search.verbose, key, desc=study)
     chunk_size = None
     if chunked and (journal is not None or progress.enabled):
         chunk_size = 2 * max(1, effective_n_jobs(search.n_jobs))
     n_splits = n_splits_of(search, evaluate_candidates)
-    recorder = CandidateRecorder(
-        evaluate_candidates,
-        n_splits,
-        journal=journal,
-        study=study,
-        metric=key[len("mean_test_") :],
-        chunk_size=chunk_size,
-        progress=progress,
-        adopt_unmatched=adopt_unmatched,
-        owner=search,
-    )
+    try:
+        recorder = CandidateRecorder(
+            evaluate_candidates,
+            n_splits,
+            journal=journal,
+            study=study,
+            metric=key[len("mean_test_") :],
+            chunk_size=chunk_size,
+            progress=progress,
+            adopt_unmatched=adopt_unmatched,
+            owner=search,
+        )
+    except BaseException:
+        progress.close()
+        if journal is not None:
+            lock.release()
+            journal.close()
+        raise
     # scikit-learn prints "Fitting k folds for each of n candidates" per
     # evaluate_candidates call; where skhp splits the search into calls
     # (chunks) or draws a bar, one line for the whole search replaces those.
@@ -95,3 +116,4 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
         progress.close()
         if journal is not None:
             journal.close()
+            lock.release()
