@@ -5,6 +5,7 @@ dependencies (torch, transformers, dask, ...) are optional extras, imported
 only by the modules that need them.
 """
 
+from ._config import config_context, get_config, set_config
 from ._version import __version__
 from .search import BayesSearchCV, GridSearchCV, RandomizedSearchCV
 from .space import Categorical, Integer, Real, grid
@@ -17,5 +18,8 @@ __all__ = [
     "RandomizedSearchCV",
     "Real",
     "__version__",
+    "config_context",
+    "get_config",
     "grid",
+    "set_config",
 ]

@@ -84,6 +84,8 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
     lines = contextlib.nullcontext()
     if search.verbose and (chunk_size is not None or progress.enabled):
         lines = progress.fitting_lines(n_splits)
+    elif progress.enabled:  # progress=True at verbose=0: printed lines only
+        lines = progress.fitting_lines(n_splits, announce=False)
     start = time.monotonic()
     try:
         with lines:
