@@ -34,7 +34,7 @@ def _progress_from_env():
     return None
 
 
-_global_config = {"progress": _progress_from_env()}
+_global_config = {"progress": _progress_from_env(), "fit_warnings": "summary"}
 _threadlocal = threading.local()
 
 
@@ -56,7 +56,7 @@ def get_config():
     --------
     >>> import skhp
     >>> sorted(skhp.get_config())
-    ['progress']
+    ['fit_warnings', 'progress']
     """
     return _get_threadlocal_config().copy()
 
@@ -69,10 +69,19 @@ def _check_progress(progress):
         )
 
 
+def _check_fit_warnings(fit_warnings):
+    if fit_warnings not in ("summary", "all"):
+        raise ValueError(
+            "`fit_warnings` must be 'summary' (one line per kind of warning and "
+            "search) or 'all' (every warning of every fit, as scikit-learn "
+            f"shows them), but got {fit_warnings!r}."
+        )
+
+
 _UNSET = object()
 
 
-def set_config(progress=_UNSET):
+def set_config(progress=_UNSET, fit_warnings=_UNSET):
     """Set skhp's global settings.
 
     Parameters
@@ -93,6 +102,15 @@ def set_config(progress=_UNSET):
         The environment variable ``SKHP_PROGRESS`` (``1``/``0``/``auto``)
         gives its value when skhp is imported, for CI jobs and scripts.
         Leaving it out keeps the current value.
+    fit_warnings : {"summary", "all"}, default="summary"
+        Warnings that the fits of a skhp search raise (``ConvergenceWarning``,
+        a library's ``FutureWarning``, ...). "summary": each fit's warnings
+        are counted rather than printed, and when the search ends one
+        warning per kind says how many candidates (and what share) raised
+        it, with the first message, in the original category (so
+        ``warnings.filterwarnings("ignore", category=ConvergenceWarning)``
+        still silences it, and "error" filters still fail the fit). "all":
+        every warning of every fit, as scikit-learn shows them.
 
     See Also
     --------
@@ -111,15 +129,20 @@ def set_config(progress=_UNSET):
     if progress is not _UNSET:
         _check_progress(progress)
         local_config["progress"] = progress
+    if fit_warnings is not _UNSET:
+        _check_fit_warnings(fit_warnings)
+        local_config["fit_warnings"] = fit_warnings
 
 
 @contextlib.contextmanager
-def config_context(*, progress=_UNSET):
+def config_context(*, progress=_UNSET, fit_warnings=_UNSET):
     """Change skhp's settings inside a ``with`` block only.
 
     Parameters
     ----------
     progress : bool or None
+        As in :func:`set_config`. Left out: unchanged.
+    fit_warnings : {"summary", "all"}
         As in :func:`set_config`. Left out: unchanged.
 
     Yields
@@ -137,7 +160,7 @@ def config_context(*, progress=_UNSET):
     ...     search = search.fit(X, y)
     """
     old = get_config()
-    set_config(progress=progress)
+    set_config(progress=progress, fit_warnings=fit_warnings)
     try:
         yield
     finally:

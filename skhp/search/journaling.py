@@ -10,6 +10,7 @@ from .._compat import data_of, n_splits_of
 from ..journal import Journal
 from ..journal.fingerprint import search_fingerprint
 from ..journal.recorder import CandidateRecorder
+from .fit_warnings import collecting, warn_summary
 from .progress import ProgressBar, score_key
 
 __all__ = ["recording", "check_journal"]
@@ -88,7 +89,7 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
         lines = progress.fitting_lines(n_splits, announce=False)
     start = time.monotonic()
     try:
-        with lines:
+        with lines, collecting():
             yield recorder
         if journal is not None:
             previous = journal.info(study)["wall_time"]
@@ -97,3 +98,5 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
         progress.close()
         if journal is not None:
             journal.close()
+    # After the bar's last line: one warning per kind of per-fit warning.
+    warn_summary(recorder.all_out, n_splits, stacklevel=4)
