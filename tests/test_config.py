@@ -36,16 +36,18 @@ def test_set_config_get_config_and_context_round_trip():
     assert skhp.get_config()["progress"] is None
     skhp.set_config(progress=False)
     try:
-        assert skhp.get_config() == {"progress": False}
+        assert skhp.get_config() == {"progress": False, "fit_warnings": "summary"}
         skhp.set_config()  # leaves it as it is
-        assert skhp.get_config() == {"progress": False}
+        assert skhp.get_config() == {"progress": False, "fit_warnings": "summary"}
     finally:
         skhp.set_config(progress=None)
 
 
-def test_bad_progress_value_is_named():
+def test_bad_values_are_named():
     with pytest.raises(ValueError, match=r"`progress` must be True .* got 'yes'"):
         skhp.set_config(progress="yes")
+    with pytest.raises(ValueError, match=r"`fit_warnings` must be .* got 'some'"):
+        skhp.set_config(fit_warnings="some")
 
 
 @pytest.mark.parametrize(
