@@ -103,7 +103,7 @@ def _cmd_resume(args):
 def _cmd_report(args):
     from .experiment import rebuild_report
 
-    rebuild_report(args.folder)
+    rebuild_report(args.folder, format={"md": "markdown"}.get(args.format, args.format))
     return 0
 
 
@@ -132,7 +132,9 @@ def build_parser():
         description="Hyperparameter search for scikit-learn models, neural nets and "
         "LLMs.",
         epilog="Exit codes: 0 success, 1 the run failed, 2 a usage or "
-        "experiment-file mistake. See docs/experiments.md for experiment files.",
+        "experiment-file mistake. Start with 'skhp demo'; 'skhp COMMAND --help' "
+        "explains each command. The documentation's pages 'Getting started' and "
+        "'Experiment files and the skhp command line' describe experiment files.",
     )
     parser.add_argument("--version", action="version", version=f"skhp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -177,6 +179,13 @@ def build_parser():
         "from its journal alone, without fitting anything.",
     )
     p.add_argument("folder", metavar="FOLDER", help="the output folder of a run")
+    p.add_argument(
+        "--format",
+        choices=("md", "html"),
+        default="md",
+        help="report.md next to its PNG plots (default), or report.html: one page "
+        "with the plots inside, to open in a browser or send",
+    )
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(

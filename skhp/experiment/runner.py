@@ -281,13 +281,14 @@ def _write_tables(output, results, experiment):
         frame.to_csv(Path(output) / f"{name}.csv", index=False)
 
 
-def _report(output, results, experiment, wall_times):
+def _report(output, results, experiment, wall_times, format="markdown"):
     from ..report import write_report
 
     return write_report(
         output,
         results,
         title=experiment.title if experiment is not None else None,
+        format=format,
         metric=_report_metric(experiment),
         wall_times=wall_times,
     )
@@ -489,7 +490,7 @@ def resume(folder, **kwargs):
     return execute(saved_experiment(folder), Path(folder), **kwargs)
 
 
-def rebuild_report(folder, *, stream=None):
+def rebuild_report(folder, *, stream=None, format="markdown"):
     """Rebuild tables and report of ``folder`` from its journal, without fitting.
 
     Parameters
@@ -497,6 +498,9 @@ def rebuild_report(folder, *, stream=None):
     folder : str or os.PathLike
         An output folder.
     stream : file, default=sys.stdout
+    format : {"markdown", "html"}, default="markdown"
+        ``report.md`` (next to the PNG files it links) or ``report.html`` (one
+        page with the images inside, to open in a browser or send).
 
     Returns
     -------
@@ -533,7 +537,7 @@ def rebuild_report(folder, *, stream=None):
     key = _metric_key(experiment)
     outcomes = [_outcome(n, results[n], key, walls[n]) for n in names]
     _write_tables(folder, results, experiment)
-    report = _report(folder, results, experiment, walls)
+    report = _report(folder, results, experiment, walls, format=format)
     metric = experiment.scoring[0] if experiment is not None else "score"
     print(format_table(outcomes, metric), file=stream)
     print(f"\nreport: {report}", file=stream, flush=True)
