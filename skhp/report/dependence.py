@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .axes import is_absent, param_scale, sorted_categories
+from .axes import category_label, is_absent, param_scale
 from .frame import as_frame
 from .importance import _encode, importances
 from .plots import _ok, _pyplot, _ResultsDisplay, _score_label
@@ -11,6 +11,24 @@ from .style import short_names
 __all__ = ["PartialDependenceMatrixDisplay"]
 
 _GRID = 20
+
+
+def _category(value):
+    return "None" if is_absent(value) or value is None else category_label(value)
+
+
+def _encode_all(frame, params):
+    """Numbers (log10 on a log scale) and category codes, NaN as "None"."""
+    columns = []
+    for param in params:
+        values = frame[param]
+        if param_scale(values) == "category":
+            labels = values.map(_category)
+            code = {label: i for i, label in enumerate(sorted(set(labels)))}
+            columns.append(labels.map(code).to_numpy(dtype=float))
+        else:
+            columns.append(_encode(frame, [param])[:, 0])
+    return np.column_stack(columns)
 
 
 class PartialDependenceMatrixDisplay(_ResultsDisplay):
@@ -180,11 +198,16 @@ class PartialDependenceMatrixDisplay(_ResultsDisplay):
         mean, _ = importances(frame, n_repeats=3, random_state=random_state)
         ok = _ok(frame, metric)
         frame = frame[ok]
-        varied = [
-            p
-            for p in mean.index
-            if frame[p].astype(str).nunique() > 1 and not frame[p].map(is_absent).any()
-        ]
+        varied = []
+        for p in mean.index:
+            values = frame[p]
+            if param_scale(values) == "category":
+                # A missing category is None (pandas keeps None as NaN).
+                ok_p = values.map(_category).nunique() > 1
+            else:
+                ok_p = values.nunique() > 1 and not values.map(is_absent).any()
+            if ok_p:
+                varied.append(p)
         params = varied[:n_params]
         if len(params) < 2:
             raise ValueError(
@@ -192,7 +215,7 @@ class PartialDependenceMatrixDisplay(_ResultsDisplay):
                 f"successful candidate; these results have {len(params)} "
                 f"({params}). Parameters of only some branches are left out."
             )
-        X = _encode(frame, params)
+        X = _encode_all(frame, params)
         y = frame[f"mean_test_{metric}"].to_numpy(dtype=float)
         forest = RandomForestRegressor(
             n_estimators=100, random_state=random_state, n_jobs=1
@@ -211,7 +234,7 @@ class PartialDependenceMatrixDisplay(_ResultsDisplay):
                 label = f"log10 {label}"
             labels.append(label)
             if scale == "category":
-                names = sorted_categories(frame[param])
+                names = sorted(set(frame[param].map(_category)))
                 ticks.append(list(enumerate(names)))
             else:
                 ticks.append(None)
