@@ -354,9 +354,24 @@ def _draw_figures(frame, folder, plt):
     figures = list(_FIGURES)
     if frame["searcher"].nunique() > 1:
         figures += _COMPARISON_FIGURES
+    names = [str(n) for n in frame["searcher"].unique()]
+    bases = [n.rsplit("@", 1)[0] for n in names]
+    repeated = all("@" in n for n in names) and len(set(bases)) < len(bases)
     for file_name, display_class, title, caption in figures:
         try:
-            display = display_class.from_results(frame)
+            if repeated and display_class is ConvergenceDisplay:
+                # Runs named "<searcher>@<run>": median curves with bands.
+                display = ConvergenceDisplay.from_repeats(frame)
+                caption = (
+                    "Best score so far after each evaluation: the median over "
+                    "the repeated runs of each searcher (named "
+                    "'<searcher>@<run>'), with the band between the 25th and "
+                    "75th percentiles of the runs. Where the bands overlap, the "
+                    "difference between the searchers is within the luck of "
+                    "the draw."
+                )
+            else:
+                display = display_class.from_results(frame)
         except ValueError as exc:
             # Too few successes for importances, no parameter at all, ...
             drawn.append((None, title, f"Not drawn: {exc}"))

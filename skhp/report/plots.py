@@ -146,7 +146,7 @@ class ConvergenceDisplay(_ResultsDisplay):
         self.metric = metric
         self.xlabel = xlabel
 
-    def plot(self, ax=None, *, show_scores=True, **kwargs):
+    def plot(self, ax=None, *, show_scores=True, _colours=None, **kwargs):
         """Draw the curves.
 
         Parameters
@@ -170,7 +170,9 @@ class ConvergenceDisplay(_ResultsDisplay):
         self.lines_ = []
         for i, (x, best, name) in enumerate(zip(self.x, self.best_scores, names)):
             line_kwargs = dict(kwargs)
-            if name is not None and "color" not in line_kwargs:
+            if _colours and name in _colours:
+                line_kwargs["color"] = _colours[name]
+            elif name is not None and "color" not in line_kwargs:
                 line_kwargs["color"] = searcher_color(name, names)
             n = len(x)
             label = name if name is None else f"{name} ({n} evaluations)"
@@ -270,6 +272,101 @@ class ConvergenceDisplay(_ResultsDisplay):
             else "fit and score time, cumulative (s)",
         )
         return display.plot(ax=ax, show_scores=show_scores, **kwargs)
+
+    @classmethod
+    def from_repeats(cls, repeats, *, metric=None, ax=None, band=(25, 75), **kwargs):
+        """Median best-so-far curves over repeated runs, with a band, per searcher.
+
+        With small budgets the ranking of searchers changes from seed to
+        seed; over several runs (seeds, data splits) the median curve and the
+        spread between runs tell a real difference from luck.
+
+        Parameters
+        ----------
+        repeats : dict of str to list
+            ``{searcher name: [results of run 1, run 2, ...]}``, each result
+            as accepted by :func:`~skhp.report.results_frame` (a fitted search,
+            its ``cv_results_``), or a frame from ``results_frame`` whose
+            searcher names are ``"<searcher>@<run>"`` (``"bayes@0"``,
+            ``"bayes@1"``, ...), as :func:`~skhp.report.write_report` draws it.
+        metric : str, default=None
+        ax : matplotlib Axes, default=None
+        band : (float, float), default=(25, 75)
+            The percentiles of the runs the shaded band spans.
+        **kwargs
+            Passed to ``ax.step`` for every median line.
+
+        Returns
+        -------
+        display : ConvergenceDisplay
+            ``best_scores`` holds the median curves, ``bands_`` the shaded
+            areas, ``n_runs_`` the runs per searcher. Each curve stops at the
+            shortest run of its searcher.
+        """
+        runs = _repeat_curves(repeats, metric)
+        plt = _pyplot()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.4, 4.2))
+        names = list(runs)
+        xs, medians, bands, counts, colours = [], [], [], {}, {}
+        used = "score"
+        for name, (curves, run_metric) in runs.items():
+            used = run_metric
+            n = min(len(c) for c in curves)
+            stack = np.vstack([c[:n] for c in curves])
+            x = np.arange(1, n + 1)
+            low, high = np.nanpercentile(stack, band, axis=0)
+            colour = searcher_color(name, names)
+            bands.append(
+                ax.fill_between(x, low, high, step="post", alpha=0.2, color=colour)
+            )
+            xs.append(x)
+            medians.append(np.nanmedian(stack, axis=0))
+            counts[name] = len(curves)
+            colours[f"{name}, median of {len(curves)} runs"] = colour
+        display = cls(xs, medians, names=list(colours), metric=used)
+        display.plot(ax=ax, show_scores=False, _colours=colours, **kwargs)
+        display.bands_ = bands
+        display.n_runs_ = counts
+        ax.set_title(
+            f"Convergence over repeated runs: median, {band[0]:g}-{band[1]:g}th "
+            "percentile band"
+        )
+        return display
+
+
+def _repeat_curves(repeats, metric):
+    """``{searcher: ([best-so-far curve per run], metric)}``."""
+    pd = import_optional("pandas", extra="plot", purpose="plots")
+    if isinstance(repeats, pd.DataFrame):
+        frame = as_frame(repeats, metric=metric)
+        grouped = {}
+        for name, part in frame.groupby("searcher", sort=False):
+            base = str(name).rsplit("@", 1)[0]
+            grouped.setdefault(base, []).append(
+                part["best_so_far"].to_numpy(dtype=float)
+            )
+        return {k: (v, frame.attrs["metric"]) for k, v in grouped.items()}
+    if not isinstance(repeats, dict) or not repeats:
+        raise ValueError(
+            "`repeats` must be a dict {searcher name: [results of each run]} or a "
+            "results frame with searchers named '<searcher>@<run>', but got "
+            f"{type(repeats).__name__}."
+        )
+    out = {}
+    for name, runs in repeats.items():
+        if isinstance(runs, dict) or not isinstance(runs, list | tuple) or not runs:
+            raise ValueError(
+                f"repeats[{name!r}] must be a non-empty list of results, one per "
+                f"run, but got {type(runs).__name__}."
+            )
+        curves, used = [], None
+        for run in runs:
+            frame = as_frame(run, metric=metric, name=name)
+            used = frame.attrs["metric"]
+            curves.append(frame["best_so_far"].to_numpy(dtype=float))
+        out[str(name)] = (curves, used)
+    return out
 
 
 def _axis_layout(values, scale):

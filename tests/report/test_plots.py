@@ -297,3 +297,34 @@ def test_partial_dependence_matrix_needs_two_varied_parameters(searches):
 
     with pytest.raises(ValueError, match="needs 2 parameters that vary"):
         PartialDependenceMatrixDisplay.from_results(searches["grid"])
+
+
+def test_convergence_bands_over_repeated_runs(iris, tmp_path):
+    from sklearn.model_selection import RandomizedSearchCV
+
+    from skhp import Real
+    from skhp.report import write_report
+
+    X, y = iris
+    space = {"C": Real(1e-3, 1e2, prior="log-uniform")}
+    runs = [
+        RandomizedSearchCV(
+            LogisticRegression(max_iter=300), space, n_iter=n, cv=3, random_state=seed
+        ).fit(X, y)
+        for seed, n in ((0, 5), (1, 6), (2, 5))
+    ]
+    display = ConvergenceDisplay.from_repeats({"random": runs})
+    assert display.n_runs_ == {"random": 3}
+    (median,) = display.best_scores
+    assert len(median) == 5  # the shortest run
+    curves = np.vstack([results_frame(r)["best_so_far"].to_numpy()[:5] for r in runs])
+    np.testing.assert_allclose(median, np.median(curves, axis=0))
+    assert len(display.bands_) == 1
+    labels = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert labels == ["random, median of 3 runs (5 evaluations)"]
+    # A report of runs named "<searcher>@<run>" draws the bands.
+    named = {f"random@{i}": r for i, r in enumerate(runs)}
+    text = write_report(tmp_path, named).read_text()
+    assert "median over the repeated runs" in text
+    with pytest.raises(ValueError, match="non-empty list of results"):
+        ConvergenceDisplay.from_repeats({"random": runs[0]})
