@@ -112,6 +112,8 @@ class PartialDependenceMatrixDisplay(_ResultsDisplay):
         for s in self.surfaces.values():
             low, high = min(low, float(s.min())), max(high, float(s.max()))
         surface = None
+        # One colour scale for every pair, so that colours compare.
+        levels = np.linspace(low, high if high > low else low + 1e-12, 13)
         for i in range(n):
             for j in range(n):
                 ax = axes[i, j]
@@ -122,15 +124,15 @@ class PartialDependenceMatrixDisplay(_ResultsDisplay):
                     ax.plot(self.grids[i], self.curves[i], color="black")
                     ax.set_ylim(low, high + (high - low) * 0.05 + 1e-12)
                     ax.set_ylabel(f"partial dependence\n({_score_label(self.metric)})")
+                    self._ticks(ax.xaxis, i)
                 else:
                     surface = ax.contourf(
                         self.grids[j],
                         self.grids[i],
                         self.surfaces[(i, j)],
-                        levels=12,
+                        levels=levels,
                         cmap=cmap,
-                        vmin=low,
-                        vmax=high,
+                        extend="both",
                     )
                     ax.scatter(
                         self.points[:, j],
@@ -159,7 +161,15 @@ class PartialDependenceMatrixDisplay(_ResultsDisplay):
         if self.ticks[k] is not None:
             positions, names = zip(*self.ticks[k]) if self.ticks[k] else ((), ())
             axis.set_ticks(list(positions))
-            axis.set_ticklabels(list(names), fontsize=7)
+            crowded = axis.axis_name == "x" and (
+                len(names) > 3 or max(map(len, names), default=0) > 8
+            )
+            axis.set_ticklabels(
+                list(names),
+                fontsize=7,
+                rotation=30 if crowded else 0,
+                ha="right" if crowded else "center",
+            )
 
     @classmethod
     def from_results(
