@@ -116,7 +116,11 @@ def _cmd_resume(args):
 def _cmd_report(args):
     from .experiment import rebuild_report
 
-    rebuild_report(args.folder, output=args.output)
+    rebuild_report(
+        args.folder,
+        output=args.output,
+        format={"md": "markdown"}.get(args.format, args.format),
+    )
     return 0
 
 
@@ -146,7 +150,9 @@ def build_parser():
         "LLMs.",
         epilog="Exit codes: 0 success, 1 the run failed, 2 a usage or "
         "experiment-file mistake, 3 another process is writing the output folder. "
-        "See docs/experiments.md for experiment files.",
+        "Start with 'skhp demo'; 'skhp COMMAND --help' explains each command. The "
+        "documentation's pages 'Getting started' and 'Experiment files and the skhp "
+        "command line' describe experiment files.",
     )
     parser.add_argument("--version", action="version", version=f"skhp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -198,6 +204,13 @@ def build_parser():
         metavar="DIR",
         help="write the tables and the report there instead of FOLDER (e.g. when "
         "FOLDER is read-only); FOLDER is only read",
+    )
+    p.add_argument(
+        "--format",
+        choices=("md", "html"),
+        default="md",
+        help="report.md next to its PNG plots (default), or report.html: one page "
+        "with the plots inside, to open in a browser or send",
     )
     p.set_defaults(func=_cmd_report)
 

@@ -124,6 +124,11 @@ def test_run_writes_journal_tables_and_report_then_report_rebuilds_them(
         ]
     )
     assert len(rebuilt) == 5
+    # The same report as one HTML page, for a browser.
+    code, _, err = main(capsys, "report", folder, "--format", "html")
+    assert code == 0, err
+    page = (folder / "report.html").read_text()
+    assert '<p class="winner">' in page and "data:image/png;base64," in page
     # A second run into the same folder is refused; resume is the way.
     code, _, err = main(capsys, "run", tmp_path / "iris.toml")
     assert code == 2
@@ -431,13 +436,6 @@ def test_trust_remote_code_needs_trust():
                 "did you mean 'random'?"
             ),
         ),
-        (
-            IRIS.replace("n_iter = 4", "n_iter = 1"),
-            (
-                "searchers[0].n_iter: 1 is smaller than the coarsest grid of the "
-                "space (2 candidates"
-            ),
-        ),
         (IRIS + "\nn_jbos = 2\n", "n_jbos: unknown key"),
     ],
 )
@@ -482,10 +480,11 @@ def test_demo_compares_the_three_searchers_per_part(tmp_path):
 
 def test_demo_budget_below_the_coarsest_grid_is_refused(tmp_path, capsys):
     code, _, err = main(
-        capsys, "demo", "--parts", "lr", "--budget", "5", "--output", "d", cwd=tmp_path
+        capsys, "demo", "--parts", "lr", "--budget", "3", "--output", "d", cwd=tmp_path
     )
     assert code == 2
-    assert "n_iter: 5 is smaller than the coarsest grid of the space (28 " in err
+    # One value per dimension: one candidate per branch of the preset.
+    assert "n_iter: 3 is smaller than the coarsest grid of the space (4 " in err
 
 
 @pytest.mark.parametrize(
@@ -518,6 +517,17 @@ def test_bad_arguments_exit_2_with_the_reason(tmp_path, capsys, args, message):
 def test_every_command_has_help(capsys, command):
     code, out, _ = main(capsys, command, "--help")
     assert code == 0 and f"usage: skhp {command}" in out
+
+
+def test_help_points_at_commands_not_at_repository_files(capsys):
+    code, out, _ = main(capsys, "--help")
+    assert code == 0 and "skhp demo" in out
+    assert "docs/" not in out and ".md" not in out
+
+
+def test_report_format_is_md_or_html(tmp_path, capsys):
+    code, _, err = main(capsys, "report", ".", "--format", "pdf", cwd=tmp_path)
+    assert code == 2 and "invalid choice: 'pdf'" in err
 
 
 def test_no_command_prints_help_and_exits_2(capsys):

@@ -341,13 +341,14 @@ def _write_tables(output, results, experiment):
         frame.to_csv(Path(output) / f"{name}.csv", index=False)
 
 
-def _report(output, results, experiment, wall_times):
+def _report(output, results, experiment, wall_times, format="markdown"):
     from ..report import write_report
 
     return write_report(
         output,
         results,
         title=experiment.title if experiment is not None else None,
+        format=format,
         metric=_report_metric(experiment),
         wall_times=wall_times,
     )
@@ -653,7 +654,7 @@ def resume(folder, *, trust=False, **kwargs):
         return execute(experiment, Path(folder), **kwargs)
 
 
-def rebuild_report(folder, *, stream=None, output=None):
+def rebuild_report(folder, *, stream=None, output=None, format="markdown"):
     """Rebuild tables and report of ``folder`` from its journal, without fitting.
 
     Parameters
@@ -664,6 +665,9 @@ def rebuild_report(folder, *, stream=None, output=None):
     output : str or os.PathLike, default=None
         Where to write the tables and the report (default: ``folder``), e.g.
         for a folder that is read-only.
+    format : {"markdown", "html"}, default="markdown"
+        ``report.md`` (next to the PNG files it links) or ``report.html`` (one
+        page with the images inside, to open in a browser or send).
 
     Returns
     -------
@@ -717,7 +721,7 @@ def rebuild_report(folder, *, stream=None, output=None):
         )
     output.mkdir(parents=True, exist_ok=True)
     _write_tables(output, results, experiment)
-    report = _report(output, results, experiment, walls)
+    report = _report(output, results, experiment, walls, format=format)
     metric = experiment.scoring[0] if experiment is not None else "score"
     print(format_table(outcomes, metric), file=stream)
     print(f"\nreport: {report}", file=stream, flush=True)

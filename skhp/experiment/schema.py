@@ -781,7 +781,8 @@ def check_experiment(raw, *, source=None, base_dir=None, trust=False):
                 chk.error(
                     f"searchers[{i}].n_iter",
                     f"{s.n_iter} is smaller than the coarsest grid of the space "
-                    f"({smallest} candidates: every choice, one value per range); "
+                    f"({smallest} candidates: one value per dimension, one candidate "
+                    f"per branch); "
                     f"raise it to at least {smallest} or narrow the space",
                 )
     if chk.errors:

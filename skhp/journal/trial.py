@@ -5,9 +5,14 @@ import math
 
 import numpy as np
 
+from .._compat import FIT_WARNINGS_KEY
 from .params import candidate_key
 
 __all__ = ["Trial", "STATUSES", "error_summary"]
+
+# Fold results a journal does not keep: the fitted estimator, the parameters
+# (the trial has them) and the per-fit warnings (summarised by the search).
+_NOT_RECORDED = ("estimator", "parameters", FIT_WARNINGS_KEY)
 
 STATUSES = ("ok", "failed", "pruned")
 
@@ -102,8 +107,7 @@ class Trial:
     def from_folds(cls, params, folds, metric=None):
         """A trial whose status follows from its fold results."""
         folds = [
-            {k: v for k, v in fold.items() if k not in ("estimator", "parameters")}
-            for fold in folds
+            {k: v for k, v in fold.items() if k not in _NOT_RECORDED} for fold in folds
         ]
         if any(fold.get("pruned") for fold in folds):
             status = "pruned"

@@ -291,7 +291,8 @@ def results_frame(results, *, name=None, metric=None):
           successful candidates up to this row.
 
         ``frame.attrs`` records ``metric``, ``params`` (the parameter
-        columns) and ``wall_times`` (``{searcher: seconds}`` where known).
+        columns), ``wall_times`` (``{searcher: seconds}`` where known) and
+        ``n_splits`` (``{searcher: folds per candidate}``, 0 where unknown).
 
     Raises
     ------
@@ -337,6 +338,9 @@ def results_frame(results, *, name=None, metric=None):
     ]
     frame.attrs["wall_times"] = {
         run.name: run.wall_time for run in runs if run.wall_time is not None
+    }
+    frame.attrs["n_splits"] = {
+        run.name: _n_splits(run.cv_results, metric) for run in runs
     }
     return frame
 

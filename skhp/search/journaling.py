@@ -11,6 +11,7 @@ from ..journal import Journal
 from ..journal.fingerprint import search_fingerprint
 from ..journal.lock import study_lock
 from ..journal.recorder import CandidateRecorder
+from .fit_warnings import collecting, warn_summary
 from .progress import ProgressBar, score_key
 
 __all__ = ["recording", "check_journal"]
@@ -105,9 +106,11 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
     lines = contextlib.nullcontext()
     if search.verbose and (chunk_size is not None or progress.enabled):
         lines = progress.fitting_lines(n_splits)
+    elif progress.enabled:  # progress=True at verbose=0: printed lines only
+        lines = progress.fitting_lines(n_splits, announce=False)
     start = time.monotonic()
     try:
-        with lines:
+        with lines, collecting():
             yield recorder
         if journal is not None:
             previous = journal.info(study)["wall_time"]
@@ -117,3 +120,5 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
         if journal is not None:
             journal.close()
             lock.release()
+    # After the bar's last line: one warning per kind of per-fit warning.
+    warn_summary(recorder.all_out, n_splits, stacklevel=4)
