@@ -215,7 +215,7 @@ class BayesSearchCV(BaseSearchCV):
         (``"auto"``/``"lbfgs"``, or ``"sampling"`` for no local search) and
         ``acq_optimizer_kwargs`` (``n_points``, random candidates scored,
         default 1000; ``n_restarts_optimizer``, starts of the local search,
-        default 5); see :class:`~skhp.search.optimizer.SurrogateOptimizer`.
+        default 10); see :class:`~skhp.search.optimizer.SurrogateOptimizer`.
         The scores are warped and standardised before each fit
         (:class:`~skhp.search.warping.YeoJohnsonWarping`), so ``xi`` is in
         standard deviations of the warped scores, not in score units as in

@@ -119,7 +119,7 @@ def _check_gp_kwargs(kwargs, acq_func):
         "xi": float(settings.get("xi", 0.0)),
         "kappa": float(settings.get("kappa", 1.96)),
         "n_samples": int(settings.get("n_points", 1000)),
-        "n_restarts": int(settings.get("n_restarts_optimizer", 5)),
+        "n_restarts": int(settings.get("n_restarts_optimizer", 10)),
         "local_search": acq_optimizer != "sampling",
     }
 
@@ -161,7 +161,7 @@ class SurrogateOptimizer:
         local search from the best of them and of the points told;
         ``"sampling"``: the best random point) and ``acq_optimizer_kwargs``
         (``n_points``, random points scored, default 1000;
-        ``n_restarts_optimizer``, starts of the local search, default 5).
+        ``n_restarts_optimizer``, starts of the local search, default 10).
         With the trees: extra arguments for :class:`skopt.Optimizer`. The
         arguments that have their own parameter here are refused.
 

@@ -227,7 +227,7 @@ def test_optimizer_kwargs_override_defaults():
     assert opt._gp.local_search is False
     assert opt._gp.n_samples == 321
     # Keys not given keep the defaults.
-    assert opt._gp.n_restarts == 5
+    assert opt._gp.n_restarts == 10
     assert opt.acq_func_kwargs == {"xi": 0.2, "kappa": 1.96}
 
 

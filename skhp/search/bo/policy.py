@@ -79,7 +79,7 @@ class GPOptimizer:
         Width of LCB.
     n_samples : int, default=1000
         Random points scored to start the acquisition search from.
-    n_restarts : int, default=5
+    n_restarts : int, default=10
         Starts of the local acquisition search (the best points told among
         them).
     local_search : bool, default=True
@@ -96,7 +96,7 @@ class GPOptimizer:
         xi=0.0,
         kappa=1.96,
         n_samples=1000,
-        n_restarts=5,
+        n_restarts=10,
         local_search=True,
     ):
         self.encoding = SpaceEncoding(dimensions)
