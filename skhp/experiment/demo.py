@@ -2,7 +2,8 @@
 
 Each part is an ordinary experiment file (the templates below), written into
 its own folder of the demo's output and run like ``skhp run``, so every part
-can be resumed, reported and read as an example.
+can be resumed, reported and read as an example. The transformer part also
+prints full fine-tuning against LoRA (:func:`transformer_table`).
 """
 
 import sys
@@ -12,7 +13,13 @@ from pathlib import Path
 from .catalog import PRESETS, missing_modules
 from .runner import format_table, run
 
-__all__ = ["DEFAULT_BUDGETS", "PARTS", "experiment_text", "run_demo"]
+__all__ = [
+    "DEFAULT_BUDGETS",
+    "PARTS",
+    "experiment_text",
+    "run_demo",
+    "transformer_table",
+]
 
 _HEAD = """\
 title = "{title}"
@@ -57,12 +64,18 @@ PARTS = {
         "\n[estimator.params]\nmax_new_tokens = 6\nbatch_size = 16\n",
         "sentiment",
     ),
+    "transformer": (
+        "transformer_classifier",
+        "all-MiniLM-L6-v2 on {dataset}: full fine-tuning vs LoRA",
+        "",
+        "stdlib_topics",
+    ),
 }
 
 #: Candidates per searcher when --budget is not given.
-DEFAULT_BUDGETS = {"lr": 30, "mlp": 8, "llm": 4}
+DEFAULT_BUDGETS = {"lr": 30, "mlp": 8, "llm": 4, "transformer": 3}
 #: Folds per part when --cv is not given (the text set has 16 samples).
-DEFAULT_CV = {"lr": 3, "mlp": 3, "llm": 2}
+DEFAULT_CV = {"lr": 3, "mlp": 3, "llm": 2, "transformer": 2}
 
 
 def experiment_text(part, *, budget, cv, n_jobs=1, random_state=0, dataset=None):
@@ -140,7 +153,7 @@ def run_demo(
     stream = sys.stdout if stream is None else stream
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    outcomes, skipped, times = {}, [], {}
+    outcomes, skipped, times, extra = {}, [], {}, []
     for part in parts:
         preset = PRESETS[PARTS[part][0]]
         missing, install = missing_modules(preset, {})
@@ -176,6 +189,8 @@ def run_demo(
             dask_workers=dask_workers,
         )
         times[part] = time.perf_counter() - start
+        if part == "transformer":
+            extra.append(transformer_table(folder, stream=stream))
     rows = [
         o.__class__(f"{part}/{o.name}", o.best_score, o.n_evaluations, o.wall_time, {})
         for part, found in outcomes.items()
@@ -189,7 +204,97 @@ def run_demo(
         summary += [
             f"- part {p}: {t:.0f} s in all, report in {p}/" for p, t in times.items()
         ]
+    for table in extra:
+        summary += ["```", table, "```", ""]
     summary += [f"- {s}" for s in skipped]
     (output / "summary.md").write_text("\n".join(summary) + "\n", encoding="utf-8")
     print(f"\nall output in {output}", file=stream, flush=True)
     return outcomes
+
+
+def _count_parameters(model, n_classes, params, cache):
+    """(trainable, total) parameters of the encoder set up as ``params`` says."""
+    key = (params.get("lora", False), params.get("lora_r"), params.get("freeze_base"))
+    if key not in cache:
+        from ..neural.modules import SequenceClassifier
+
+        settings = {
+            k: params[k]
+            for k in ("lora", "lora_r", "lora_alpha", "freeze_base")
+            if k in params
+        }
+        module = SequenceClassifier(model, n_classes, quiet=True, **settings)
+        weights = list(module.parameters())
+        cache[key] = (
+            sum(w.numel() for w in weights if w.requires_grad),
+            sum(w.numel() for w in weights),
+        )
+    return cache[key]
+
+
+def transformer_table(folder, *, stream=None):
+    """Full fine-tuning against LoRA in the transformer part's searches.
+
+    For each searcher of the run in ``folder``, the best candidate of each
+    branch (full fine-tuning, LoRA): mean CV accuracy, mean fit time of one
+    fold and the parameters training updates (counted on the encoder set up
+    with that candidate's parameters; no training).
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        Output folder of the transformer part.
+    stream : file, default=sys.stdout
+
+    Returns
+    -------
+    table : str
+        The table, as printed.
+    """
+    import numpy as np
+
+    from ..journal import Journal
+    from ..neural.encoders import resolve_encoder
+    from .runner import JOURNAL_FILE, load_data, saved_experiment
+
+    stream = sys.stdout if stream is None else stream
+    experiment = saved_experiment(folder)
+    _, y = load_data(experiment)
+    model = resolve_encoder(experiment.estimator.params.get("model_name_or_path"))
+    journal = Journal(str(Path(folder) / JOURNAL_FILE))
+    try:
+        results = {n: journal.cv_results(n) for n in journal.studies()}
+    finally:
+        journal.close()
+    header = (
+        f"{'searcher':<8}  {'branch':<12}  {'accuracy':>8}  {'fit time':>8}  "
+        f"{'trainable':>10}  {'of all':>6}"
+    )
+    lines, cache = [header], {}
+    for name, res in results.items():
+        scores = np.asarray(res["mean_test_score"], dtype=float)
+        for lora in (False, True):
+            rows = [
+                i
+                for i, p in enumerate(res["params"])
+                if bool(p.get("lora")) == lora and np.isfinite(scores[i])
+            ]
+            if not rows:
+                lines.append(f"{name:<8}  {'LoRA' if lora else 'full':<12}  (none)")
+                continue
+            best = max(rows, key=lambda i: scores[i])
+            params = res["params"][best]
+            branch = f"LoRA r={params.get('lora_r')}" if lora else "full"
+            trainable, total = _count_parameters(model, len(set(y)), params, cache)
+            lines.append(
+                f"{name:<8}  {branch:<12}  {scores[best]:>8.4f}  "
+                f"{res['mean_fit_time'][best]:>7.1f}s  {trainable:>10,d}  "
+                f"{trainable / total:>6.1%}"
+            )
+    table = "\n".join(lines)
+    print(
+        f"\n== full fine-tuning vs LoRA (best of each, per searcher) ==\n{table}",
+        file=stream,
+        flush=True,
+    )
+    return table
