@@ -223,7 +223,13 @@ def _count_parameters(model, n_classes, params, cache):
             for k in ("lora", "lora_r", "lora_alpha", "freeze_base")
             if k in params
         }
-        module = SequenceClassifier(model, n_classes, quiet=True, **settings)
+        module = SequenceClassifier(
+            model,
+            n_classes,
+            quiet=True,
+            model_kwargs={"ignore_mismatched_sizes": True},
+            **settings,
+        )
         weights = list(module.parameters())
         cache[key] = (
             sum(w.numel() for w in weights if w.requires_grad),
