@@ -23,6 +23,7 @@ MODULES = [
     "skhp.distributed",
     "skhp.search.pruners",
     "skhp.report.target",
+    "skhp.experiment.stdlib_topics",
 ]
 
 
