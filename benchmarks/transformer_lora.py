@@ -72,7 +72,6 @@ def _embed(texts, path):
     """Mean-pooled, normalised embeddings of the untouched encoder."""
     import torch
     from transformers import AutoModel, AutoTokenizer
-
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
