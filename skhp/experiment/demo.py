@@ -244,7 +244,8 @@ def transformer_table(folder, *, stream=None):
     For each searcher of the run in ``folder``, the best candidate of each
     branch (full fine-tuning, LoRA): mean CV accuracy, mean fit time of one
     fold and the parameters training updates (counted on the encoder set up
-    with that candidate's parameters; no training).
+    with that candidate's parameters; no training). The table is printed and
+    added to the part's ``report.md`` when there is one.
 
     Parameters
     ----------
@@ -298,6 +299,14 @@ def transformer_table(folder, *, stream=None):
                 f"{trainable / total:>6.1%}"
             )
     table = "\n".join(lines)
+    report = Path(folder) / "report.md"
+    if report.is_file():
+        with report.open("a", encoding="utf-8") as f:
+            f.write(
+                "\n## Full fine-tuning vs LoRA\n\nThe best candidate of each "
+                "branch per searcher; trainable: the parameters training "
+                f"updates.\n\n```text\n{table}\n```\n"
+            )
     print(
         f"\n== full fine-tuning vs LoRA (best of each, per searcher) ==\n{table}",
         file=stream,

@@ -63,3 +63,4 @@ def test_part_compares_full_fine_tuning_and_lora(tiny_transformer, tmp_path):
     # of the 2 layers (hidden 32), plus the head (32 * 4 + 4 for 4 areas).
     r = int(grid_rows[1][2].removeprefix("r="))
     assert lora == 2 * 2 * r * (32 + 32) + 32 * 4 + 4 < full
+    assert table in (folder / "report.md").read_text()
