@@ -16,6 +16,7 @@ MODULES = [
     "skhp.presets.logistic",
     "skhp.presets.neural",
     "skhp.presets.llm",
+    "skhp.experiment.stdlib_topics",
     "skhp.report.frame",
     "skhp.search.surrogate",
     "skhp.search.classic",
@@ -23,7 +24,6 @@ MODULES = [
     "skhp.distributed",
     "skhp.search.pruners",
     "skhp.report.target",
-    "skhp.experiment.stdlib_topics",
 ]
 
 
