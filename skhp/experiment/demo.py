@@ -214,15 +214,12 @@ def run_demo(
 
 def _count_parameters(model, n_classes, params, cache):
     """(trainable, total) parameters of the encoder set up as ``params`` says."""
-    key = (params.get("lora", False), params.get("lora_r"), params.get("freeze_base"))
+    names = ("lora", "lora_r", "lora_target_modules", "freeze_base")
+    settings = {k: params[k] for k in names if k in params}
+    key = repr(sorted(settings.items()))
     if key not in cache:
         from ..neural.modules import SequenceClassifier
 
-        settings = {
-            k: params[k]
-            for k in ("lora", "lora_r", "lora_alpha", "freeze_base")
-            if k in params
-        }
         module = SequenceClassifier(
             model,
             n_classes,
@@ -261,13 +258,15 @@ def transformer_table(folder, *, stream=None):
     import numpy as np
 
     from ..journal import Journal
+    from ..neural import TransformerClassifier
     from ..neural.encoders import resolve_encoder
     from .runner import JOURNAL_FILE, load_data, saved_experiment
 
     stream = sys.stdout if stream is None else stream
     experiment = saved_experiment(folder)
     _, y = load_data(experiment)
-    model = resolve_encoder(experiment.estimator.params.get("model_name_or_path"))
+    fixed = {**TransformerClassifier().get_params(), **experiment.estimator.params}
+    model = resolve_encoder(fixed["model_name_or_path"])
     journal = Journal(str(Path(folder) / JOURNAL_FILE))
     try:
         results = {n: journal.cv_results(n) for n in journal.studies()}
@@ -284,14 +283,14 @@ def transformer_table(folder, *, stream=None):
             rows = [
                 i
                 for i, p in enumerate(res["params"])
-                if bool(p.get("lora")) == lora and np.isfinite(scores[i])
+                if bool({**fixed, **p}["lora"]) == lora and np.isfinite(scores[i])
             ]
             if not rows:
                 lines.append(f"{name:<8}  {'LoRA' if lora else 'full':<12}  (none)")
                 continue
             best = max(rows, key=lambda i: scores[i])
-            params = res["params"][best]
-            branch = f"LoRA r={params.get('lora_r')}" if lora else "full"
+            params = {**fixed, **res["params"][best]}
+            branch = f"LoRA r={params['lora_r']}" if lora else "full"
             trainable, total = _count_parameters(model, len(set(y)), params, cache)
             lines.append(
                 f"{name:<8}  {branch:<12}  {scores[best]:>8.4f}  "
