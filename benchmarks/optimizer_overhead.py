@@ -4,23 +4,20 @@ Compares, in one run and side by side:
 
 * ``skhp``: :class:`skhp.search.optimizer.SurrogateOptimizer` with its defaults
   (Gaussian process, expected improvement);
-* ``skhp plain``: the same optimiser run through skopt's own classes
-  (``SurrogateOptimizer._FAST_PATHS = False``); it proposes the same points, so
-  the difference to ``skhp`` is what the shortcuts save (not in the default
+* ``skhp sampling``: the same without the local acquisition search
+  (``optimizer_kwargs={"acq_optimizer": "sampling"}``; not in the default
   ``--methods``);
-* ``skhp unwarped``: ``skhp`` without the output warping and the incumbent
-  polish (``_OUTPUT_WARPING = _POLISH_INCUMBENT = False``), i.e. skhp's
-  optimiser before they were added (not in the default ``--methods``);
-* ``skhp gp_hedge``, ``skhp gp_hedge plain``: the same two with
-  ``acq_func="gp_hedge"`` (not in the default ``--methods``);
+* ``skhp gp_hedge``: the same with ``acq_func="gp_hedge"`` (not in the default
+  ``--methods``);
 * ``skopt gp_hedge``: ``skopt.Optimizer(base_estimator="gp")``, skopt's default;
 * ``skopt gp+EI``: the same with ``acq_func="EI"``;
 * ``optuna TPE``: Optuna's default sampler, for context.
 
 Two measurements:
 
-1. Overhead: milliseconds per ask + tell around 50 observations on a 4-D mixed
-   space (log-uniform real, uniform real, integer, 3-way categorical). Each
+1. Overhead: milliseconds per ask + tell around ``--n-warm`` observations on
+   a 6-D mixed space (``mixed6``: two log-uniform reals, two uniform reals, an
+   integer and a 3-way categorical). Each
    repeat tells ``--n-warm`` random observations, then times ``--n-steps``
    sequential ask + tell steps; the median and mean over all timed steps are
    reported (the mean includes the steps on which skhp re-optimises the GP
@@ -67,10 +64,8 @@ from searchers import synthetic_objective  # noqa: E402
 METHODS = ("skhp", "skopt gp_hedge", "skopt gp+EI", "optuna TPE")
 ALL_METHODS = (
     "skhp",
-    "skhp plain",
-    "skhp unwarped",
+    "skhp sampling",
     "skhp gp_hedge",
-    "skhp gp_hedge plain",
     "skopt gp_hedge",
     "skopt gp+EI",
     "optuna TPE",
@@ -160,33 +155,42 @@ SYNTHETIC_SPACE = [
     Categorical(["relu", "tanh", "sigmoid"], name="act"),
 ]
 
+
+def mixed6(x):
+    """A 6-D mixed surface: hp_surface plus a second log scale and a shift."""
+    lr, momentum, layers, act, decay, shift = x
+    return (
+        hp_surface([lr, momentum, layers, act])
+        + 0.3 * (math.log10(decay) + 3.0) ** 2
+        + (shift - 0.2 * momentum) ** 2
+    )
+
+
+MIXED6_SPACE = HP_SPACE + [
+    Real(1e-6, 1e-1, prior="log-uniform", name="decay"),
+    Real(-1.0, 1.0, name="shift"),
+]
+
 PROBLEMS = {
     "synthetic": (synthetic, SYNTHETIC_SPACE),
     "hp_surface": (hp_surface, HP_SPACE),
     "branin_mixed": (branin_mixed, BRANIN_SPACE),
     "hartmann3_mixed": (hartmann3_mixed, HARTMANN_SPACE),
 }
+OVERHEAD_PROBLEM = ("mixed6", mixed6, MIXED6_SPACE)
 
 
 # --- a common ask/tell face for all methods ----------------------------------
 
 
-class _PlainSurrogateOptimizer(SurrogateOptimizer):
-    _FAST_PATHS = False
-
-
-class _UnwarpedSurrogateOptimizer(SurrogateOptimizer):
-    _OUTPUT_WARPING = False
-    _POLISH_INCUMBENT = False
-
-
 class _Skhp:
-    def __init__(self, space, seed, plain=False, acq_func="EI", unwarped=False):
-        cls = _PlainSurrogateOptimizer if plain else SurrogateOptimizer
-        if unwarped:
-            cls = _UnwarpedSurrogateOptimizer
-        self.opt = cls(
-            space, n_initial_points=N_INITIAL, random_state=seed, acq_func=acq_func
+    def __init__(self, space, seed, acq_func="EI", optimizer_kwargs=None):
+        self.opt = SurrogateOptimizer(
+            space,
+            n_initial_points=N_INITIAL,
+            random_state=seed,
+            acq_func=acq_func,
+            optimizer_kwargs=optimizer_kwargs,
         )
 
     def ask(self):
@@ -259,14 +263,10 @@ class _Optuna:
 def make(method, space, seed):
     if method == "skhp":
         return _Skhp(space, seed)
-    if method == "skhp plain":
-        return _Skhp(space, seed, plain=True)
-    if method == "skhp unwarped":
-        return _Skhp(space, seed, unwarped=True)
+    if method == "skhp sampling":
+        return _Skhp(space, seed, optimizer_kwargs={"acq_optimizer": "sampling"})
     if method == "skhp gp_hedge":
         return _Skhp(space, seed, acq_func="gp_hedge")
-    if method == "skhp gp_hedge plain":
-        return _Skhp(space, seed, plain=True, acq_func="gp_hedge")
     if method == "skopt gp_hedge":
         return _Skopt(space, seed, "gp_hedge")
     if method == "skopt gp+EI":
@@ -280,20 +280,27 @@ def make(method, space, seed):
 
 
 def overhead(methods, n_repeats, n_warm, n_steps, warm="random"):
-    """Return {method: list of ms per ask+tell} on the hp_surface space.
+    """Return {method: list of ms per ask+tell} on the mixed6 space.
 
     ``warm="random"`` tells ``n_warm`` random observations at once before the
     timed steps; ``warm="search"`` lets each method choose its first
     ``n_warm`` points itself (untimed), as in a real search, where the
     observations cluster around good regions.
     """
-    func, space = PROBLEMS["hp_surface"]
+    _, func, space = OVERHEAD_PROBLEM
     times = {m: [] for m in methods}
     cpu = {m: [] for m in methods}
     for rep in range(n_repeats):
         rng = np.random.RandomState(1000 + rep)
         warm_x = Space(space).rvs(n_samples=n_warm, random_state=rng)
-        warm_x = [[float(x[0]), float(x[1]), int(x[2]), str(x[3])] for x in warm_x]
+        warm_x = [
+            [int(v) if isinstance(d, Integer) else v for v, d in zip(x, space)]
+            for x in warm_x
+        ]
+        warm_x = [
+            [str(v) if isinstance(d, Categorical) else v for v, d in zip(x, space)]
+            for x in warm_x
+        ]
         warm_y = [func(x) for x in warm_x]
         opts = {}
         for method in methods:
@@ -371,7 +378,7 @@ def main(argv=None):
         )
         lo, hi = args.n_warm, args.n_warm + args.n_steps
         print(
-            f"\nOverhead: ms per ask+tell from {lo} to {hi} observations, hp_surface "
+            f"\nOverhead: ms per ask+tell from {lo} to {hi} observations, mixed6 "
             f"space, {args.repeats} repeats x {args.n_steps} steps, warm-up "
             f"{args.warm!r}, 1 BLAS thread"
         )

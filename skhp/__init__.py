@@ -5,8 +5,9 @@ dependencies (torch, transformers, dask, ...) are optional extras, imported
 only by the modules that need them.
 """
 
+from ._config import config_context, get_config, set_config
 from ._version import __version__
-from .search import BayesSearchCV, GridSearchCV, RandomizedSearchCV
+from .search import BayesSearchCV, GridSearchCV, RandomizedSearchCV, minimize
 from .space import Categorical, Integer, Real, grid
 
 __all__ = [
@@ -17,5 +18,9 @@ __all__ = [
     "RandomizedSearchCV",
     "Real",
     "__version__",
+    "config_context",
+    "get_config",
     "grid",
+    "minimize",
+    "set_config",
 ]

@@ -10,6 +10,7 @@ import contextvars
 import functools
 import inspect
 import sys
+import warnings
 
 import sklearn
 from sklearn.base import _fit_context as fit_context  # noqa: F401  (re-exported)
@@ -26,6 +27,8 @@ from sklearn.utils.fixes import parse_version
 
 __all__ = [
     "BaseSearchCV",
+    "CollectFitWarnings",
+    "FIT_WARNINGS_KEY",
     "HasMethods",
     "InvalidParameterError",
     "Interval",
@@ -33,6 +36,7 @@ __all__ = [
     "SKLEARN_VERSION",
     "parse_version",
     "fit_context",
+    "collecting_fit_warnings",
     "inside_cross_validation",
     "ReplayedSplit",
     "fit_first_folds",
@@ -41,6 +45,7 @@ __all__ = [
     "n_splits_of",
     "install_replay",
     "raise_if_all_fits_failed",
+    "warn_about_fit_failures",
     "tolerate_failed_batches",
     "validate_estimator_params",
     "validate_params",
@@ -131,11 +136,13 @@ def tolerate_failed_batches(sink):
 _CV_FRAMES = {
     ("sklearn.model_selection._validation", "_fit_and_score"),
     ("sklearn.model_selection._validation", "_fit_and_predict"),
+    # The refit of the best candidate, in BaseSearchCV.fit.
+    ("sklearn.model_selection._search", "fit"),
 }
 
 
 def inside_cross_validation():
-    """Return True when called (indirectly) from a scikit-learn CV fit."""
+    """Return True when called (indirectly) from a scikit-learn CV fit or refit."""
     frame = sys._getframe(1)
     while frame is not None:
         key = (frame.f_globals.get("__name__"), frame.f_code.co_name)
@@ -177,15 +184,50 @@ class ReplayedSplit:
         self.test = test
 
 
+# --- Per-fit warnings, counted instead of printed ------------------------------
+#
+# While a skhp search runs (see skhp.search.fit_warnings), every fit records
+# the warnings it raises under FIT_WARNINGS_KEY in its result dict, instead of
+# printing them; the search prints one summary per kind. The switch is a
+# warnings filter on a marker category: scikit-learn's Parallel copies the
+# filters into joblib workers, so it reaches fits in other processes too.
+
+
+class CollectFitWarnings(Warning):
+    """Marker category: its filter being set means "record per-fit warnings"."""
+
+
+#: The key of a fit's result dict that holds its warnings, [(category, text)].
+FIT_WARNINGS_KEY = "skhp_fit_warnings"
+
+
+def collecting_fit_warnings():
+    """Whether per-fit warnings are recorded rather than shown, here and now."""
+    filters = getattr(warnings, "_get_filters", lambda: warnings.filters)()
+    return any(f[2] is CollectFitWarnings for f in filters)
+
+
+def _fit_and_score_collecting(*args, **kwargs):
+    if not collecting_fit_warnings():
+        return _original_fit_and_score(*args, **kwargs)
+    with warnings.catch_warnings(record=True) as caught:
+        # Count every occurrence (not once per place), but keep the filters
+        # in force: "ignore" still ignores and "error" still raises.
+        warnings.filterwarnings("always", append=True)
+        result = _original_fit_and_score(*args, **kwargs)
+    result[FIT_WARNINGS_KEY] = [(w.category, str(w.message)) for w in caught]
+    return result
+
+
 @functools.wraps(_original_fit_and_score)
 def _fit_and_score_or_replay(*args, train, **kwargs):
     if not isinstance(train, ReplayedSplit):
-        return _original_fit_and_score(*args, train=train, **kwargs)
+        return _fit_and_score_collecting(*args, train=train, **kwargs)
     cand_idx = kwargs["candidate_progress"][0]
     recorded = train.results[cand_idx]
     if recorded is None:
         kwargs.pop("test")
-        return _original_fit_and_score(
+        return _fit_and_score_collecting(
             *args, train=train.train, test=train.test, **kwargs
         )
     result = {
@@ -193,6 +235,10 @@ def _fit_and_score_or_replay(*args, train, **kwargs):
         for key in ("fit_error", "test_scores", "n_test_samples")
         if key in recorded
     }
+    if collecting_fit_warnings():
+        # Every result of a call needs the key (scikit-learn aggregates the
+        # keys of the first); a journal's replayed fits carry none.
+        result[FIT_WARNINGS_KEY] = list(recorded.get(FIT_WARNINGS_KEY, []))
     if kwargs.get("return_times"):
         result["fit_time"] = recorded.get("fit_time", 0.0)
         result["score_time"] = recorded.get("score_time", 0.0)
@@ -226,6 +272,13 @@ def format_cv_results(candidate_params, n_splits, out, *, return_train_score):
 def raise_if_all_fits_failed(results, error_score):
     """sklearn's "All the N fits failed" error, when every fit in ``results`` failed."""
     if results and all(r.get("fit_error") is not None for r in results):
+        _original_warn_or_raise(results, error_score)
+
+
+def warn_about_fit_failures(results, error_score):
+    """sklearn's ``FitFailedWarning`` when some (not all) fits in ``results`` failed."""
+    failed = [r.get("fit_error") is not None for r in results]
+    if any(failed) and not all(failed):
         _original_warn_or_raise(results, error_score)
 
 
@@ -266,7 +319,7 @@ def fit_first_folds(evaluate_candidates, candidate_params, n_folds):
     extra = {"caller": search} if "caller" in _FIT_AND_SCORE_PARAMETERS else {}
     candidate_params = list(candidate_params)
     out = env["parallel"](
-        delayed(_original_fit_and_score)(
+        delayed(_fit_and_score_collecting)(
             clone(env["base_estimator"]),
             X,
             y,

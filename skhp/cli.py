@@ -1,7 +1,8 @@
 """The ``skhp`` command line: ``run``, ``resume``, ``report`` and ``demo``.
 
 Exit codes: 0 success; 1 a run failed (completed candidates stay in the
-journal); 2 a usage or experiment-file mistake; 130 interrupted.
+journal); 2 a usage or experiment-file mistake; 3 another process is writing
+the output folder; 130 interrupted.
 """
 
 import argparse
@@ -43,6 +44,16 @@ def _parts(text):
     return list(dict.fromkeys(parts))
 
 
+def _add_trust(parser):
+    parser.add_argument(
+        "--trust",
+        action="store_true",
+        help="allow an estimator class outside scikit-learn, skhp and skorch, and "
+        "trust_remote_code: importing them runs their code, so only for files "
+        "you trust",
+    )
+
+
 def _add_dask(parser):
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
@@ -65,15 +76,17 @@ def _dask(args):
 
 def _cmd_run(args):
     from .experiment import load_experiment
-    from .experiment.runner import execute, start
+    from .experiment.runner import execute, start, writing
 
+    experiment = load_experiment(args.experiment, trust=args.trust)
     if args.dry_run:
-        experiment = load_experiment(args.experiment)
         _print_plan(experiment, args.output or experiment.output)
         return 0
-    experiment, output = start(args.experiment, args.output)
-    args.folder = output  # for the resume hint
-    execute(experiment, output, **_dask(args))
+    output = args.output or experiment.output
+    with writing(output):
+        experiment, output = start(args.experiment, output, trust=args.trust)
+        args.folder = output  # for the resume hint
+        execute(experiment, output, **_dask(args))
     return 0
 
 
@@ -96,14 +109,18 @@ def _print_plan(experiment, output):
 def _cmd_resume(args):
     from .experiment import resume
 
-    resume(args.folder, **_dask(args))
+    resume(args.folder, trust=args.trust, **_dask(args))
     return 0
 
 
 def _cmd_report(args):
     from .experiment import rebuild_report
 
-    rebuild_report(args.folder)
+    rebuild_report(
+        args.folder,
+        output=args.output,
+        format={"md": "markdown"}.get(args.format, args.format),
+    )
     return 0
 
 
@@ -132,7 +149,10 @@ def build_parser():
         description="Hyperparameter search for scikit-learn models, neural nets and "
         "LLMs.",
         epilog="Exit codes: 0 success, 1 the run failed, 2 a usage or "
-        "experiment-file mistake. See docs/experiments.md for experiment files.",
+        "experiment-file mistake, 3 another process is writing the output folder. "
+        "Start with 'skhp demo'; 'skhp COMMAND --help' explains each command. The "
+        "documentation's pages 'Getting started' and 'Experiment files and the skhp "
+        "command line' describe experiment files.",
     )
     parser.add_argument("--version", action="version", version=f"skhp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -156,6 +176,7 @@ def build_parser():
         action="store_true",
         help="check the file and show what would run; fit nothing",
     )
+    _add_trust(p)
     _add_dask(p)
     p.set_defaults(func=_cmd_run)
 
@@ -167,6 +188,7 @@ def build_parser():
         "no completed candidate is evaluated again.",
     )
     p.add_argument("folder", metavar="FOLDER", help="the output folder of a run")
+    _add_trust(p)
     _add_dask(p)
     p.set_defaults(func=_cmd_resume)
 
@@ -177,6 +199,19 @@ def build_parser():
         "from its journal alone, without fitting anything.",
     )
     p.add_argument("folder", metavar="FOLDER", help="the output folder of a run")
+    p.add_argument(
+        "--output",
+        metavar="DIR",
+        help="write the tables and the report there instead of FOLDER (e.g. when "
+        "FOLDER is read-only); FOLDER is only read",
+    )
+    p.add_argument(
+        "--format",
+        choices=("md", "html"),
+        default="md",
+        help="report.md next to its PNG plots (default), or report.html: one page "
+        "with the plots inside, to open in a browser or send",
+    )
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
@@ -256,7 +291,16 @@ def main(argv=None):
         print(f"\n{prog}: interrupted; {_resume_hint(args)}", file=sys.stderr)
         return 130
     except Exception as exc:
+        from .experiment.runner import RunFailedError
         from .journal import JournalMismatchError
+        from .journal.lock import WriterLockError
+
+        if isinstance(exc, WriterLockError):
+            print(f"{prog}: error: {exc}", file=sys.stderr)
+            return 3
+        if isinstance(exc, RunFailedError):
+            print(f"{prog}: error: {exc}", file=sys.stderr)
+            return 1
 
         if isinstance(exc, JournalMismatchError):
             print(

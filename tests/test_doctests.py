@@ -21,9 +21,13 @@ MODULES = [
     "skhp.search.surrogate",
     "skhp.search.classic",
     "skhp.journal.store",
+    "skhp.journal.lock",
+    "skhp.journal.trial",
     "skhp.distributed",
     "skhp.search.pruners",
     "skhp.report.target",
+    "skhp.space.skopt_forms",
+    "skhp.search.minimize",
 ]
 
 

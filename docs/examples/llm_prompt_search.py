@@ -20,13 +20,14 @@ Run from the root of the repository (about 30-40 s on a laptop CPU):
 
 import time
 
-import torch
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.model_selection import StratifiedKFold
 
+import skhp
+from skhp import GridSearchCV
 from skhp.llm import LLMClassifier, get_cache, llm_scoring, load_counts
 
-# A 135M-parameter model on a shared CPU: one thread is usually fastest.
-torch.set_num_threads(1)
+# A progress bar for the search (or SKHP_PROGRESS=1 in the environment).
+skhp.set_config(progress=True)
 
 X = [
     "I loved this movie, it was wonderful!",
@@ -49,7 +50,9 @@ param_grid = {
     "decoding": ["generate", "loglik"],
 }
 search = GridSearchCV(
-    LLMClassifier(max_new_tokens=6),  # model=None: the embedded SmolLM2
+    # model=None: the embedded SmolLM2. torch_num_threads="auto" (the default)
+    # is one thread on a machine with up to 4 cores, the fastest there.
+    LLMClassifier(max_new_tokens=6),
     param_grid,
     cv=StratifiedKFold(2),
     # The score (accuracy) plus the share of answers that name no label and

@@ -16,21 +16,21 @@ import warnings
 
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import (
-    GridSearchCV,
-    ParameterGrid,
-    RandomizedSearchCV,
-    train_test_split,
-)
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skhp import BayesSearchCV, Integer, Real, grid
+import skhp
+from skhp import BayesSearchCV, GridSearchCV, Integer, RandomizedSearchCV, Real, grid
 from skhp.linear import LogisticRegression
 from skhp.presets import logistic_regression
 
 BUDGET = 12  # candidates per searcher
 CV = 3
+
+# A progress bar per search (candidates done, best score, time left); the
+# environment variable SKHP_PROGRESS=1 does the same without code.
+skhp.set_config(progress=True)
 
 # A small budget on purpose: with few iterations some solvers stop before
 # converging. That is part of what the search has to find out, not an error.
@@ -53,26 +53,9 @@ space = logistic_regression(
 )
 
 
-def grid_within(space, budget):
-    """The finest grid of ``space`` with at most ``budget`` candidates."""
-    best = None
-    for n in range(1, 20):
-        param_grid = grid(
-            space,
-            n_points={
-                "logisticregression__C": n,
-                "logisticregression__l1_ratio": n,
-                "logisticregression__max_iter": 1,
-            },
-        )
-        if len(ParameterGrid(param_grid)) > budget:
-            break
-        best = param_grid
-    return best
-
-
 searches = {
-    "grid": GridSearchCV(pipe, grid_within(space, BUDGET), cv=CV),
+    # The largest grid within the budget, varying as many parameters as fit.
+    "grid": GridSearchCV(pipe, grid(space, budget=BUDGET), cv=CV),
     "random": RandomizedSearchCV(pipe, space, n_iter=BUDGET, cv=CV, random_state=0),
     "bayes": BayesSearchCV(
         pipe, space, n_iter=BUDGET, n_initial_points=5, cv=CV, random_state=0

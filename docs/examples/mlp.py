@@ -15,15 +15,19 @@ Run from the root of the repository (about 15-30 s on a laptop CPU):
 import time
 
 from sklearn.datasets import load_digits
-from sklearn.model_selection import RandomizedSearchCV, train_test_split
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skhp import BayesSearchCV, Categorical, Integer, Real
+import skhp
+from skhp import BayesSearchCV, Categorical, Integer, RandomizedSearchCV, Real
 from skhp.neural import MLPClassifier
 
 BUDGET = 12  # candidates per searcher
 CV = 3
+
+# A progress bar per search (or SKHP_PROGRESS=1 in the environment).
+skhp.set_config(progress=True)
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(

@@ -22,8 +22,9 @@ import tempfile
 import time
 
 import numpy as np
-from sklearn.model_selection import GridSearchCV
 
+import skhp
+from skhp import GridSearchCV
 from skhp.neural import TransformerClassifier
 
 TOPICS = {
@@ -128,6 +129,7 @@ with tempfile.TemporaryDirectory() as tmp:
         {"lora": [False], "lr": lr_full},
         {"lora": [True], "lora_r": [2, 8], "lr": lr_lora},
     ]
+    skhp.set_config(progress=True)  # a progress bar (or SKHP_PROGRESS=1)
     search = GridSearchCV(
         clf,
         param_grid,

@@ -10,12 +10,15 @@ import sys
 import time
 from pathlib import Path
 
+from ..space.budget import grid_for_budget, varied_dimensions
 from .catalog import PRESETS, missing_modules
+from .files import load_experiment
 from .runner import format_table, run
 
 __all__ = [
     "DEFAULT_BUDGETS",
     "PARTS",
+    "budget_note",
     "experiment_text",
     "run_demo",
     "transformer_table",
@@ -112,6 +115,43 @@ def experiment_text(part, *, budget, cv, n_jobs=1, random_state=0, dataset=None)
     return head + body + searchers
 
 
+def budget_note(part, path, budget):
+    """One line on what the grid of a part holds within ``budget``.
+
+    Random and Bayesian search evaluate ``budget`` candidates; grid search
+    evaluates the largest grid within it (``skhp.grid(space, budget=n)``),
+    which can hold fewer, and can leave a dimension at one value.
+
+    Parameters
+    ----------
+    part : str
+    path : path-like
+        The part's experiment file.
+    budget : int
+
+    Returns
+    -------
+    line : str
+    """
+    from sklearn.model_selection import ParameterGrid
+
+    space = load_experiment(path).space
+    param_grid = grid_for_budget(space, budget)
+    if param_grid is None:
+        return f"part {part}: budget {budget}; the space has no grid that small"
+    size = len(ParameterGrid(param_grid))
+    varied = varied_dimensions(param_grid)
+    names = []
+    for branch in [space] if isinstance(space, dict) else space:
+        names += [n for n in branch if n not in names]
+    fixed = [n for n in names if n not in varied]
+    line = (
+        f"part {part}: budget {budget} candidates per searcher; grid: {size} "
+        f"(the largest grid within it), varies {', '.join(varied) or 'nothing'}"
+    )
+    return line + (f"; one value of {', '.join(fixed)}" if fixed else "")
+
+
 def run_demo(
     parts,
     *,
@@ -153,7 +193,7 @@ def run_demo(
     stream = sys.stdout if stream is None else stream
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    outcomes, skipped, times, extra = {}, [], {}, []
+    outcomes, skipped, times, notes, extra = {}, [], {}, [], []
     for part in parts:
         preset = PRESETS[PARTS[part][0]]
         missing, install = missing_modules(preset, {})
@@ -168,10 +208,11 @@ def run_demo(
         folder = output / part
         folder.mkdir(exist_ok=True)
         path = folder / "experiment.toml"
+        part_budget = budget or DEFAULT_BUDGETS[part]
         path.write_text(
             experiment_text(
                 part,
-                budget=budget or DEFAULT_BUDGETS[part],
+                budget=part_budget,
                 cv=cv or DEFAULT_CV[part],
                 n_jobs=n_jobs,
                 random_state=random_state,
@@ -179,7 +220,8 @@ def run_demo(
             ),
             encoding="utf-8",
         )
-        print(f"\n== part {part} ==", file=stream, flush=True)
+        notes.append(budget_note(part, path, part_budget))
+        print(f"\n== part {part} ==\n{notes[-1]}", file=stream, flush=True)
         start = time.perf_counter()
         outcomes[part], _ = run(
             path,
@@ -199,8 +241,13 @@ def run_demo(
     summary = ["# skhp demo", ""]
     if rows:
         table = format_table(rows, "accuracy", first_column="part/searcher")
-        print(f"\n== comparison (same budget per part) ==\n{table}", file=stream)
-        summary += ["```", table, "```", ""]
+        legend = "\n".join(notes)
+        print(
+            "\n== comparison: the same budget per part; evaluations: what each "
+            f"searcher got ==\n{table}\n{legend}",
+            file=stream,
+        )
+        summary += ["```", table, "```", ""] + [f"- {n}" for n in notes]
         summary += [
             f"- part {p}: {t:.0f} s in all, report in {p}/" for p, t in times.items()
         ]

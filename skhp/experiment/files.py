@@ -63,7 +63,7 @@ def read_experiment_file(path):
         raise ExperimentError([f"not valid YAML: {exc}"], str(path)) from None
 
 
-def load_experiment(path, *, base_dir=None):
+def load_experiment(path, *, base_dir=None, trust=False):
     """Read and check an experiment file.
 
     Parameters
@@ -73,6 +73,9 @@ def load_experiment(path, *, base_dir=None):
     base_dir : str or os.PathLike, default=None
         Folder that relative paths in the file are relative to. Default: the
         file's folder.
+    trust : bool, default=False
+        Allow estimator classes outside scikit-learn, skhp and skorch (see
+        :func:`~skhp.experiment.check_experiment`).
 
     Returns
     -------
@@ -91,5 +94,5 @@ def load_experiment(path, *, base_dir=None):
     ['grid', 'random', 'bayes']
     """
     return check_experiment(
-        read_experiment_file(path), source=str(path), base_dir=base_dir
+        read_experiment_file(path), source=str(path), base_dir=base_dir, trust=trust
     )

@@ -3,6 +3,7 @@
 An output folder holds everything a run needs and makes::
 
     experiment.toml     a copy of the experiment file (or .yaml)
+    run.lock            while a run or resume writes it (skhp.journal.lock)
     skhp-run.json       where relative paths in it point to
     journal.db          every evaluated candidate (skhp.journal)
     <searcher>.csv      one row per candidate, per searcher
@@ -14,6 +15,7 @@ so ``skhp resume FOLDER`` and ``skhp report FOLDER`` need nothing else.
 import contextlib
 import json
 import math
+import os
 import shutil
 import sys
 import time
@@ -30,8 +32,10 @@ from .schema import ExperimentError
 
 __all__ = [
     "JOURNAL_FILE",
+    "LOCK_FILE",
     "RUN_FILE",
     "Outcome",
+    "RunFailedError",
     "execute",
     "format_table",
     "load_data",
@@ -42,10 +46,12 @@ __all__ = [
     "run",
     "saved_experiment",
     "start",
+    "writing",
 ]
 
 JOURNAL_FILE = "journal.db"
 RUN_FILE = "skhp-run.json"
+LOCK_FILE = "run.lock"
 
 
 @dataclass
@@ -57,6 +63,57 @@ class Outcome:
     n_evaluations: int
     wall_time: float
     best_params: dict
+
+
+def _passed_on():
+    from ..journal import JournalMismatchError
+    from ..journal.lock import WriterLockError
+
+    return (JournalMismatchError, WriterLockError, ExperimentError)
+
+
+_HELD = {}  # resolved folder -> [WriterLock, depth], this process's locks
+
+
+@contextlib.contextmanager
+def writing(folder):
+    """Hold the run folder's lock: one ``skhp run``/``resume`` writes it at a time.
+
+    A second writer is refused at once with
+    :class:`~skhp.journal.lock.WriterLockError`, naming the holder's host,
+    process id and start time. Re-entrant within a process. The lock file is
+    :data:`LOCK_FILE` in the folder (created with the folder if needed); the
+    operating system releases it when the holder's process ends.
+    """
+    from ..journal.lock import WriterLock
+
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ExperimentError(
+            [
+                f"output: {str(folder)!r} is a file, not a folder; name a folder "
+                "(new, or holding a run) with --output"
+            ]
+        )
+    key = str(folder.resolve())
+    if key in _HELD:
+        _HELD[key][1] += 1
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = WriterLock(
+            folder / LOCK_FILE,
+            f"The run folder {str(folder)!r}",
+            hint="Wait for it to finish (or stop it), then run 'skhp resume "
+            f"{folder}' if it was interrupted; 'skhp report {folder}' works "
+            "meanwhile.",
+        )
+        _HELD[key] = [lock.acquire(), 1]
+    try:
+        yield
+    finally:
+        _HELD[key][1] -= 1
+        if not _HELD[key][1]:
+            _HELD.pop(key)[0].release()
 
 
 def _import(path):
@@ -134,6 +191,9 @@ def load_data(experiment):
                 ]
             )
         return frame[features[0]].astype(str).tolist(), y
+    from .preflight import check_frame
+
+    check_frame(frame, features, experiment, path.name)
     return frame[features].to_numpy(), y
 
 
@@ -281,13 +341,14 @@ def _write_tables(output, results, experiment):
         frame.to_csv(Path(output) / f"{name}.csv", index=False)
 
 
-def _report(output, results, experiment, wall_times):
+def _report(output, results, experiment, wall_times, format="markdown"):
     from ..report import write_report
 
     return write_report(
         output,
         results,
         title=experiment.title if experiment is not None else None,
+        format=format,
         metric=_report_metric(experiment),
         wall_times=wall_times,
     )
@@ -347,6 +408,11 @@ def execute(
     report : pathlib.Path or None
         Path of the report; None when pandas or matplotlib is missing.
     """
+    with writing(output):
+        return _execute(experiment, output, stream, dask_scheduler, dask_workers)
+
+
+def _execute(experiment, output, stream, dask_scheduler, dask_workers):
     stream = sys.stdout if stream is None else stream
     output = Path(output)
     use_dask = dask_scheduler is not None or dask_workers is not None
@@ -358,6 +424,9 @@ def execute(
         experiment, output, n_jobs=n_jobs, verbose=verbose
     )
     X, y = load_data(experiment)
+    from .preflight import preflight
+
+    preflight(experiment, *make_estimator(experiment), X, y)
     metric = experiment.scoring[0]
     print(
         f"{experiment.title}: {len(y)} samples, {experiment.cv}-fold CV, "
@@ -365,7 +434,7 @@ def execute(
         file=stream,
         flush=True,
     )
-    results, walls, outcomes = {}, {}, []
+    results, walls, outcomes, failures = {}, {}, [], {}
     with _backend(dask_scheduler, dask_workers), warnings.catch_warnings():
         from sklearn.exceptions import ConvergenceWarning
 
@@ -386,13 +455,32 @@ def execute(
                 flush=True,
             )
             start = time.perf_counter()
-            search.fit(X, y)
+            try:
+                search.fit(X, y)
+            except _passed_on():
+                raise
+            except Exception as exc:
+                # One searcher's failure does not stop the others.
+                failures[spec.name] = _failure_line(exc)
+                print(
+                    f"  {spec.name} failed: {failures[spec.name]}",
+                    file=stream,
+                    flush=True,
+                )
+            else:
+                results[spec.name] = search
             walls[spec.name] = time.perf_counter() - start
-            results[spec.name] = search
     with contextlib.suppress(Exception):
-        walls.update(_journal_wall_times(output, list(results)))
+        walls.update(_journal_wall_times(output, list(walls)))
     key = _metric_key(experiment)
     results = {n: _strip(s.cv_results_, prefix) for n, s in results.items()}
+    recorded = _recorded_results(output, [n for n in failures if n not in results])
+    results = {
+        s.name: results.get(s.name, recorded.get(s.name))
+        for s in experiment.searchers
+        if s.name in results or s.name in recorded
+    }
+    results = {n: _strip(r, prefix) if n in recorded else r for n, r in results.items()}
     for name, res in results.items():
         outcomes.append(_outcome(name, res, key, walls[name]))
     try:
@@ -412,10 +500,66 @@ def execute(
         print(f"best {o.name}: {_format_params(o.best_params)}", file=stream)
     if report is not None:
         print(f"\nreport: {report}", file=stream, flush=True)
+    if failures:
+        raise RunFailedError(failures, len(experiment.searchers), output, outcomes)
     return outcomes, report
 
 
-def start(path, output=None):
+class RunFailedError(RuntimeError):
+    """Some searchers of a run failed; the others ran and were reported.
+
+    Attributes
+    ----------
+    failures : dict of str -> str
+        Searcher name -> the first line of its error.
+    outcomes : list of Outcome
+        Of the searchers with results (failed ones included where the
+        journal holds candidates of theirs).
+    """
+
+    def __init__(self, failures, n_searchers, output, outcomes):
+        self.failures = dict(failures)
+        self.outcomes = outcomes
+        lines = "\n".join(f"  {n}: {m}" for n, m in self.failures.items())
+        super().__init__(
+            f"{len(self.failures)} of {n_searchers} searchers failed:\n{lines}\n"
+            + ("The other searchers ran. " if len(self.failures) < n_searchers else "")
+            + f"Every candidate is in {output}'s journal, "
+            "each failed candidate's error in the CSV files' error column and "
+            "the report's Failures section. Fix the cause and start a new run "
+            "(resuming replays the recorded failures)."
+        )
+
+
+def _failure_line(exc):
+    """``Type: first line`` of an exception, with the first fit error if any."""
+    from ..journal.trial import error_summary
+
+    text = str(exc)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    line = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    if "Traceback (most recent call last)" in text:
+        line += f" (first error: {error_summary(text[text.index('Traceback') :])})"
+    return line
+
+
+def _recorded_results(output, names):
+    """``cv_results_`` of the studies ``names`` from the journal (those it has)."""
+    from ..journal import Journal
+
+    path = Path(output) / JOURNAL_FILE
+    if not names or not path.is_file():
+        return {}
+    with Journal(path, create=False) as journal:
+        known = set(journal.studies())
+        out = {}
+        for name in names:
+            if name in known and journal.info(name)["n_trials"]:
+                out[name] = journal.cv_results(name)
+        return out
+
+
+def start(path, output=None, *, trust=False):
     """Create the output folder of a new run of the experiment file ``path``.
 
     Copies the file into it and records the folder its relative paths point
@@ -434,8 +578,14 @@ def start(path, output=None):
     output : pathlib.Path
     """
     path = Path(path)
-    experiment = load_experiment(path)
+    experiment = load_experiment(path, trust=trust)
     output = Path(output) if output is not None else experiment.output
+    with writing(output):
+        _start(path, output)
+    return experiment, output
+
+
+def _start(path, output):
     if (output / JOURNAL_FILE).exists():
         raise ExperimentError(
             [
@@ -460,11 +610,15 @@ def start(path, output=None):
         + "\n",
         encoding="utf-8",
     )
-    return experiment, output
 
 
-def saved_experiment(folder):
-    """The experiment saved in an output folder by :func:`start`."""
+def saved_experiment(folder, *, trust=False):
+    """The experiment saved in an output folder by :func:`start`.
+
+    With ``trust=False`` an experiment naming a class outside scikit-learn,
+    skhp and skorch is refused without importing it (a folder someone sent
+    you is not code you chose to run).
+    """
     folder = Path(folder)
     info_file = folder / RUN_FILE
     if not info_file.is_file():
@@ -475,28 +629,45 @@ def saved_experiment(folder):
             ]
         )
     info = json.loads(info_file.read_text(encoding="utf-8"))
-    return load_experiment(folder / info["experiment"], base_dir=info["base_dir"])
+    return load_experiment(
+        folder / info["experiment"], base_dir=info["base_dir"], trust=trust
+    )
 
 
-def run(path, output=None, **kwargs):
-    """Run the experiment file ``path`` (``skhp run``); see :func:`execute`."""
-    experiment, output = start(path, output)
-    return execute(experiment, output, **kwargs)
+def run(path, output=None, *, trust=False, **kwargs):
+    """Run the experiment file ``path`` (``skhp run``); see :func:`execute`.
+
+    The output folder is locked from its creation to the end of the run
+    (see :func:`writing`). ``trust`` as in :func:`check_experiment`.
+    """
+    if output is None:
+        output = load_experiment(path, trust=trust).output
+    with writing(output):
+        experiment, output = start(path, output, trust=trust)
+        return execute(experiment, output, **kwargs)
 
 
-def resume(folder, **kwargs):
+def resume(folder, *, trust=False, **kwargs):
     """Finish the run in ``folder`` (``skhp resume``); see :func:`execute`."""
-    return execute(saved_experiment(folder), Path(folder), **kwargs)
+    experiment = saved_experiment(folder, trust=trust)
+    with writing(folder):
+        return execute(experiment, Path(folder), **kwargs)
 
 
-def rebuild_report(folder, *, stream=None):
+def rebuild_report(folder, *, stream=None, output=None, format="markdown"):
     """Rebuild tables and report of ``folder`` from its journal, without fitting.
 
     Parameters
     ----------
     folder : str or os.PathLike
-        An output folder.
+        An output folder. Only read: its journal is opened read-only.
     stream : file, default=sys.stdout
+    output : str or os.PathLike, default=None
+        Where to write the tables and the report (default: ``folder``), e.g.
+        for a folder that is read-only.
+    format : {"markdown", "html"}, default="markdown"
+        ``report.md`` (next to the PNG files it links) or ``report.html`` (one
+        page with the images inside, to open in a browser or send).
 
     Returns
     -------
@@ -512,10 +683,17 @@ def rebuild_report(folder, *, stream=None):
             [f"{str(folder)!r} has no {JOURNAL_FILE}; nothing to report"]
         )
     try:
+        # Never trusted: a report imports nothing outside the allow-list.
         experiment = saved_experiment(folder)
-    except ExperimentError:
+    except ExperimentError as exc:
         experiment = None  # a journal written from Python: report it all
-    journal = Journal(str(folder / JOURNAL_FILE))
+        if (folder / RUN_FILE).is_file():
+            print(
+                f"note: reporting from the journal alone, without the experiment "
+                f"file ({exc.errors[0]})",
+                file=sys.stderr,
+            )
+    journal = Journal(str(folder / JOURNAL_FILE), create=False)  # read-only
     try:
         names = journal.studies()
         if experiment is not None:
@@ -528,12 +706,22 @@ def rebuild_report(folder, *, stream=None):
     finally:
         journal.close()
     if experiment is not None and experiment.estimator.scale:
-        prefix = _step_name(_import(experiment.estimator.path)) + "__"
+        # The pipeline step's name, from the import path: nothing imported.
+        prefix = experiment.estimator.path.rpartition(":")[2].lower() + "__"
         results = {n: _strip(r, prefix) for n, r in results.items()}
     key = _metric_key(experiment)
     outcomes = [_outcome(n, results[n], key, walls[n]) for n in names]
-    _write_tables(folder, results, experiment)
-    report = _report(folder, results, experiment, walls)
+    output = folder if output is None else Path(output)
+    if not os.access(output if output.exists() else output.parent, os.W_OK):
+        raise ExperimentError(
+            [
+                f"{str(output)!r} is not writable, so the tables and the report "
+                "cannot be written there; give another folder with --output"
+            ]
+        )
+    output.mkdir(parents=True, exist_ok=True)
+    _write_tables(output, results, experiment)
+    report = _report(output, results, experiment, walls, format=format)
     metric = experiment.scoring[0] if experiment is not None else "score"
     print(format_table(outcomes, metric), file=stream)
     print(f"\nreport: {report}", file=stream, flush=True)

@@ -11,6 +11,7 @@ import numbers
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..journal.fingerprint import SECRET_PARAMS
 from .catalog import DATASETS, PRESETS, missing_modules
 
 __all__ = [
@@ -23,6 +24,16 @@ __all__ = [
 ]
 
 KINDS = ("grid", "random", "bayes")
+#: Packages whose estimator classes an experiment file may name without
+#: ``trust``: scikit-learn, skhp, and skorch (skhp's torch extra). Any other
+#: import path is code the file would make skhp run.
+TRUSTED_PACKAGES = ("sklearn", "skhp", "skorch")
+#: Loader options that run code downloaded with a model.
+REMOTE_CODE_OPTIONS = ("trust_remote_code",)
+TRUST_HINT = (
+    "if you trust this file and whoever wrote it, pass --trust (skhp run/resume "
+    "--trust), or trust=True from Python"
+)
 TOP_KEYS = (
     "estimator",
     "data",
@@ -264,7 +275,40 @@ def _import_class(path):
         ) from None
 
 
-def _estimator(chk, raw):
+def is_reference(value):
+    """``"env:NAME"``: a secret given by the name of its environment variable."""
+    return isinstance(value, str) and value.startswith("env:")
+
+
+def _param_names(cls):
+    """The constructor parameters of an estimator class, without making one."""
+    if hasattr(cls, "_get_param_names"):
+        return set(cls._get_param_names())
+    import inspect
+
+    signature = inspect.signature(cls.__init__)
+    return {
+        n
+        for n, p in signature.parameters.items()
+        if n != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    }
+
+
+def _remote_code(value, path):
+    """Key paths under ``value`` that turn on a loader's remote code."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            where = f"{path}.{key}"
+            if key in REMOTE_CODE_OPTIONS and inner:
+                yield where
+            else:
+                yield from _remote_code(inner, where)
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            yield from _remote_code(inner, f"{path}[{i}]")
+
+
+def _estimator(chk, raw, trust=False):
     table = chk.table(raw, "estimator")
     if table is _BAD:
         return _BAD, None
@@ -309,6 +353,22 @@ def _estimator(chk, raw):
             )
             return _BAD, None
         text, scale = False, False
+    if not trust:
+        for where in _remote_code(params, "estimator.params"):
+            chk.error(
+                where,
+                "runs code downloaded with the model, which an experiment file "
+                f"may only turn on when trusted; {TRUST_HINT}",
+            )
+        top = path.partition(":")[0].split(".")[0]
+        if top not in TRUSTED_PACKAGES:
+            chk.error(
+                "estimator.class",
+                f"{path!r} is outside the packages an experiment file may import "
+                f"({', '.join(TRUSTED_PACKAGES)}): importing it would run its code, "
+                f"also when only checking or reporting; {TRUST_HINT}",
+            )
+            return _BAD, None
     try:
         cls = _import_class(path)
     except Exception as exc:  # ImportError, AttributeError, errors in the module
@@ -330,13 +390,36 @@ def _estimator(chk, raw):
                 "true is not allowed for a text estimator (there are no numeric "
                 "features to scale); remove it",
             )
-    names = set(cls().get_params())
+    names = _param_names(cls)
+    bad = False
+    for key in sorted(SECRET_PARAMS & set(params)):
+        if params[key] is not None and not is_reference(params[key]):
+            bad = True
+            chk.error(
+                f"estimator.params.{key}",
+                "write 'env:NAME', the environment variable that holds the key, "
+                "not the key itself: the experiment file is copied into the "
+                "output folder",
+            )
     for key in params:
         if key not in names and "__" not in key:
+            bad = True
             chk.error(
                 f"estimator.params.{key}",
                 f"{cls.__name__} has no parameter {key!r}" + _suggest(key, names),
             )
+    if not bad:
+        try:
+            cls(**{k: v for k, v in params.items() if "__" not in k})
+        except Exception as exc:  # missing constructor arguments, bad values
+            chk.error(
+                "estimator.params",
+                f"{cls.__name__} cannot be made with "
+                f"{repr(params) if params else 'no parameters'}: "
+                f"{type(exc).__name__}: {exc}; give its required arguments "
+                "in estimator.params",
+            )
+            return _BAD, None
     if "random_state" in names and "random_state" not in params:
         params["random_state"] = None  # filled with the experiment's seed
     spec = EstimatorSpec(
@@ -417,6 +500,27 @@ def _space(chk, raw, names, estimator):
             return chk.error("space", "an empty list; give at least one table")
         return [_branch(chk, b, f"space[{i}]", names) for i, b in enumerate(raw)]
     return _branch(chk, raw, "space", names)
+
+
+def _fixed_and_searched(chk, raw, space):
+    """A parameter both fixed in estimator.params and searched is a mistake."""
+    table = raw.get("estimator")
+    fixed = table.get("params") if isinstance(table, dict) else None
+    if not isinstance(fixed, dict):
+        return
+    branches = space if isinstance(space, list) else [space]
+    # In a conditional space, a fixed value is the default of the branches
+    # that do not search the parameter; only where all do is it never used.
+    searched = set.intersection(*(set(branch) for branch in branches))
+    where = "space" if "space" in raw else "the preset's default space"
+    for name in fixed:
+        if name in searched:
+            chk.error(
+                f"estimator.params.{name}",
+                f"{_fmt(fixed[name])} fixes a parameter that {where} also "
+                "searches; remove it from one of the two"
+                + ("" if "space" in raw else " (give a [space] without it)"),
+            )
 
 
 def _data(chk, raw, base_dir, estimator):
@@ -542,6 +646,26 @@ def _check_option(chk, path, key, value, allowed):
     }[key]
     if not ok:
         chk.error(path, f"expected {allowed}, got {_fmt(value)}")
+    elif key == "optimizer_kwargs":
+        known = _optimizer_kwargs()
+        for name in value:
+            if name not in known:
+                chk.error(
+                    f"{path}.{name}",
+                    f"unknown key (allowed: {', '.join(sorted(known))})"
+                    + _suggest(name, known),
+                )
+
+
+def _optimizer_kwargs():
+    """Keys ``optimizer_kwargs`` may set: skopt Optimizer's, less skhp's own."""
+    import inspect
+
+    from skopt import Optimizer
+
+    own = {"self", "dimensions", "base_estimator", "n_initial_points"}
+    own |= {"acq_func", "random_state"}
+    return set(inspect.signature(Optimizer.__init__).parameters) - own
 
 
 def _scoring(chk, raw):
@@ -572,7 +696,7 @@ def _scoring(chk, raw):
     return tuple(out)
 
 
-def check_experiment(raw, *, source=None, base_dir=None):
+def check_experiment(raw, *, source=None, base_dir=None, trust=False):
     """Check a parsed experiment file and return an :class:`Experiment`.
 
     Parameters
@@ -584,6 +708,10 @@ def check_experiment(raw, *, source=None, base_dir=None):
     base_dir : str or os.PathLike, default=None
         Folder that relative paths (``data.path``, ``output``) are relative
         to. Default: the folder of ``source``, else the working directory.
+    trust : bool, default=False
+        Allow an ``estimator.class`` outside :data:`TRUSTED_PACKAGES` and
+        loader options that run downloaded code (``trust_remote_code``).
+        Without it such a file is refused before anything is imported.
 
     Returns
     -------
@@ -608,7 +736,7 @@ def check_experiment(raw, *, source=None, base_dir=None):
         chk.error("estimator", "missing; add an [estimator] table with preset or class")
         estimator, names = _BAD, None
     else:
-        estimator, names = _estimator(chk, raw["estimator"])
+        estimator, names = _estimator(chk, raw["estimator"], trust)
     if "data" not in raw:
         chk.error("data", "missing; add a [data] table with dataset or path")
         data = _BAD
@@ -628,9 +756,17 @@ def check_experiment(raw, *, source=None, base_dir=None):
     if "output" in raw:
         output = chk.string(raw["output"], "output")
         output = base_dir / output if output is not _BAD else output
+        if output is not _BAD and output.exists() and not output.is_dir():
+            chk.error(
+                "output",
+                f"{str(output)!r} is a file, not a folder; name a folder (new "
+                "or holding a run)",
+            )
     else:
         stem = Path(source).stem if source else "experiment"
         output = base_dir / f"{stem}-results"
+    if space is not _BAD and estimator is not _BAD:
+        _fixed_and_searched(chk, raw, space)
     if (
         space is not _BAD
         and searchers is not _BAD
@@ -645,7 +781,8 @@ def check_experiment(raw, *, source=None, base_dir=None):
                 chk.error(
                     f"searchers[{i}].n_iter",
                     f"{s.n_iter} is smaller than the coarsest grid of the space "
-                    f"({smallest} candidates: every choice, one value per range); "
+                    f"({smallest} candidates: one value per dimension, one candidate "
+                    f"per branch); "
                     f"raise it to at least {smallest} or narrow the space",
                 )
     if chk.errors:

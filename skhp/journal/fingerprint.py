@@ -4,16 +4,25 @@ import re
 
 import numpy as np
 
-__all__ = ["describe", "search_fingerprint"]
+__all__ = ["SECRET_PARAMS", "describe", "search_fingerprint"]
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+#: Parameters whose values are secrets (credentials): left out of fingerprints,
+#: so that they never reach the journal or a JournalMismatchError, and so that
+#: changing them (a rotated key) does not block a resume.
+SECRET_PARAMS = frozenset({"api_key"})
 
 
 def describe(value):
     """Stable text for a value: equal values give equal text across runs."""
     if hasattr(value, "get_params") and not isinstance(value, type):
         params = value.get_params(deep=False)
-        inner = ", ".join(f"{k}={describe(params[k])}" for k in sorted(params))
+        inner = ", ".join(
+            f"{k}={describe(params[k])}"
+            for k in sorted(params)
+            if k not in SECRET_PARAMS
+        )
         return f"{type(value).__module__}.{type(value).__qualname__}({inner})"
     if hasattr(value, "dist") and hasattr(value, "args") and hasattr(value, "kwds"):
         # A frozen scipy.stats distribution: its repr holds a memory address.

@@ -12,14 +12,20 @@ own logic is unchanged, and adds three things:
 """
 
 import collections
+import math
+
+import numpy as np
 
 from .._compat import ReplayedSplit, install_replay, tolerate_failed_batches
 from .params import candidate_key
-from .trial import Trial
+from .trial import Trial, candidate_errors
 
 __all__ = ["CandidateRecorder", "ReplayCV"]
 
 _REPLAY_CHUNK = 64
+#: A candidate whose fits were started this many times by processes that died
+#: before recording it is recorded as failed instead of being fitted again.
+MAX_DEATHS = 2
 
 
 class ReplayCV:
@@ -204,6 +210,16 @@ class CandidateRecorder:
                 self.progress.update(self.results)
         return self.results
 
+    def _add_errors(self):
+        """Put each candidate's first error line in ``cv_results_["error"]``."""
+        if self.results is None:
+            return
+        errors = candidate_errors(self.all_out, self.n_splits)
+        if len(errors) == len(self.results["params"]):
+            column = np.empty(len(errors), dtype=object)
+            column[:] = errors
+            self.results["error"] = column
+
     def _more_results(self, flags):
         # Every call must add the column, or cv_results_ arrays would differ
         # in length.
@@ -216,8 +232,90 @@ class CandidateRecorder:
                 params, cv=ReplayCV(trials), **kwargs, **self._more_results(flags)
             )
         self.n_replayed += len(params)
+        self._add_errors()
 
     def _evaluate(self, params, kwargs, cv=None, pruned=None):
+        if self.journal is None or cv is not None:
+            return self._evaluate_group(params, kwargs, cv=cv, pruned=pruned)
+        # Candidates whose fits a dead process left unfinished: once, they are
+        # fitted alone (their chunk-mates may have died with them, innocent);
+        # twice, they are recorded as failed without fitting, so that a
+        # candidate that kills the process is not retried forever.
+        keys = [candidate_key(p) for p in params]
+        starts = self.journal.unfinished_starts(self.study, keys)
+        if not any(starts):
+            return self._evaluate_group(params, kwargs, list(zip(params, keys)))
+        calls, group = [], []  # (kind, [(params, key)])
+        for p, key, n in zip(params, keys, starts):
+            if n == 0:
+                group.append((p, key))
+                continue
+            if group:
+                calls.append(("fit", group))
+                group = []
+            calls.append(("dead" if n >= MAX_DEATHS else "fit", [(p, key, n)]))
+        if group:
+            calls.append(("fit", group))
+        parent = kwargs.get("callback_ctx")
+        for i, (kind, items) in enumerate(calls):
+            call_kwargs, ctx = dict(kwargs), None
+            if parent is not None:
+                # One child context per evaluate_candidates call.
+                ctx = parent.subcontext(
+                    task_name="journal-resumed-chunk",
+                    task_id=i,
+                    max_subtasks=len(items) * self.n_splits,
+                    sequential_subtasks=False,
+                ).call_on_fit_task_begin(estimator=self.owner)
+                call_kwargs["callback_ctx"] = ctx
+            if kind == "dead":
+                self._record_death(items[0][0], items[0][2], call_kwargs)
+            else:
+                group = [(p, key) for p, key, *_ in items]
+                self._evaluate_group([p for p, _ in group], call_kwargs, group)
+            if ctx is not None:
+                ctx.call_on_fit_task_end(estimator=self.owner)
+
+    def _record_death(self, params, n, kwargs):
+        error_score = getattr(self.owner, "error_score", math.nan)
+        message = (
+            f"RuntimeError: the process died while fitting it ({n} times: killed, "
+            "out of memory or crashed), so it is recorded as failed instead of "
+            "being fitted again"
+        )
+        if error_score == "raise":
+            raise RuntimeError(
+                f"Candidate {params}: {message[len('RuntimeError: ') :]}"
+            )
+        score = float(error_score)
+        scores = self._metric_names()
+        fold = {
+            "fit_error": message,
+            "test_scores": {m: score for m in scores} if scores else score,
+            "n_test_samples": 1,
+            "fit_time": 0.0,
+            "score_time": 0.0,
+        }
+        trial = Trial(params=dict(params), folds=[dict(fold)] * self.n_splits)
+        trial.status = "failed"
+        self._replay([params], [trial], dict(kwargs))
+        self.journal.append(self.study, [trial])
+
+    def _metric_names(self):
+        """The metric names of a multi-metric search, else None."""
+        for fold in self.all_out:
+            scores = fold.get("test_scores")
+            return list(scores) if isinstance(scores, dict) else None
+        scoring = getattr(self.owner, "scoring", None)
+        if isinstance(scoring, dict):
+            return list(scoring)
+        if isinstance(scoring, (list, tuple, set)):
+            return list(scoring)
+        return None
+
+    def _evaluate_group(self, params, kwargs, marked=None, cv=None, pruned=None):
+        if marked:
+            self.journal.mark_running(self.study, [key for _, key in marked])
         out = []
         flags, after = pruned if pruned is not None else ([False] * len(params), 0)
         if cv is not None:
@@ -228,6 +326,7 @@ class CandidateRecorder:
             )
         self.all_out.extend(out)
         self.n_evaluated += len(params)
+        self._add_errors()
         if self.journal is not None:
             n = self.n_splits
             trials = []

@@ -5,11 +5,12 @@ import math
 import os
 import sqlite3
 import time
+import urllib.parse
 
 import numpy as np
 
 from .params import dumps_params, loads_params
-from .trial import Trial
+from .trial import Trial, error_summary
 
 __all__ = ["Journal", "JournalMismatchError"]
 
@@ -37,6 +38,13 @@ CREATE TABLE IF NOT EXISTS trials (
     folds TEXT NOT NULL,
     created REAL NOT NULL,
     UNIQUE (study_id, number)
+);
+CREATE TABLE IF NOT EXISTS running (
+    study_id INTEGER NOT NULL REFERENCES studies(id),
+    key TEXT NOT NULL,
+    starts INTEGER NOT NULL,
+    started REAL NOT NULL,
+    PRIMARY KEY (study_id, key)
 );
 """
 
@@ -71,8 +79,10 @@ class Journal:
     path : str or path-like
         The file; created (with its folder) on first use if missing.
     create : bool, default=True
-        With False, a missing file raises FileNotFoundError instead (for
-        readers, which should not leave an empty journal behind).
+        With False, the journal is opened read-only, for readers: a missing
+        file raises FileNotFoundError instead of being created, nothing is
+        written (so it reads a journal in a read-only folder), and a file
+        that is not an skhp journal is refused with its path.
 
     Examples
     --------
@@ -120,10 +130,31 @@ class Journal:
                     f"No journal at {self.path!r}. Give the path of a journal "
                     "written by skhp (a run's output folder holds journal.db)."
                 )
+            if os.path.isdir(self.path):
+                raise ValueError(
+                    f"{self.path!r} is a folder, not a journal file. Give a file "
+                    "path (a run's output folder holds journal.db)."
+                )
+            if os.path.isfile(self.path) and os.path.getsize(self.path) == 0:
+                raise ValueError(
+                    f"The journal {self.path!r} is empty (0 bytes): it holds no "
+                    "study, not even an empty one, so it was not written by skhp "
+                    "(or only created before a crash). Refusing to use it, since "
+                    "resuming from it would silently start afresh; delete it to "
+                    "start a new journal there, or restore the journal it replaced."
+                )
+            if not self.create:
+                self._conn = self._open_read_only()
+                return self._conn
             folder = os.path.dirname(os.path.abspath(self.path))
             os.makedirs(folder, exist_ok=True)
+            existed = os.path.exists(self.path)
+            if not existed:
+                _create_atomically(self.path)
             try:
                 conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+                if existed:
+                    _check_tables(conn, self.path)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
                 with _transaction(conn):
@@ -139,7 +170,12 @@ class Journal:
                 ).fetchone()[0]
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc):
-                    raise
+                    raise OSError(
+                        f"Cannot open the journal {self.path!r} for writing: {exc}. "
+                        "Check that its folder exists and is writable (to read a "
+                        "journal in a read-only folder, open it with "
+                        "Journal(path, create=False), as skhp report does)."
+                    ) from exc
                 raise RuntimeError(
                     f"The journal {self.path!r} stayed locked by another process "
                     "for 60 s. Is another search writing to it? Wait for it, or use "
@@ -159,6 +195,41 @@ class Journal:
                 )
             self._conn = conn
         return self._conn
+
+    def _open_read_only(self):
+        """A connection that cannot write: readers work on read-only folders."""
+        uri = "file:" + urllib.parse.quote(os.path.abspath(self.path)) + "?mode=ro"
+        conn = None
+        try:
+            try:
+                conn = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None)
+                version = _check_tables(conn, self.path, reader=True)
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "no such table" in str(exc):
+                    raise
+                # A write-ahead-log journal in a folder we cannot write (no
+                # -shm file to share): read the file as it is.
+                if conn is not None:
+                    conn.close()
+                conn = sqlite3.connect(
+                    uri + "&immutable=1", uri=True, isolation_level=None
+                )
+                version = _check_tables(conn, self.path, reader=True)
+        except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
+            raise ValueError(
+                f"{self.path!r} is not a readable skhp journal ({exc}). Give the "
+                "path of a journal written by skhp."
+            ) from exc
+        if version != _SCHEMA_VERSION:
+            conn.close()
+            raise ValueError(
+                f"The journal {self.path!r} has schema version {version}; this "
+                f"skhp reads version {_SCHEMA_VERSION}. Use the skhp version that "
+                "wrote it."
+            )
+        return conn
 
     def close(self):
         """Close the connection (the journal reopens on next use)."""
@@ -310,9 +381,43 @@ class Journal:
                         now,
                     ),
                 )
+                conn.execute(
+                    "DELETE FROM running WHERE study_id=? AND key=?",
+                    (study_id, trial.key),
+                )
                 stored.append(trial)
                 number += 1
         return stored
+
+    def unfinished_starts(self, study, keys):
+        """How often each candidate (by key) was started and never recorded.
+
+        A candidate is marked with :meth:`mark_running` before its fits start
+        and unmarked when its trial is appended; a mark left over means the
+        process died while fitting it (killed, out of memory, a crash).
+        """
+        study_id = self._study_id(study)
+        rows = self.conn.execute(
+            "SELECT key, starts FROM running WHERE study_id=?", (study_id,)
+        ).fetchall()
+        known = dict(rows)
+        return [known.get(key, 0) for key in keys]
+
+    def mark_running(self, study, keys):
+        """Record that these candidates' fits start now.
+
+        See :meth:`unfinished_starts`.
+        """
+        study_id = self._study_id(study)
+        now = time.time()
+        with _transaction(self.conn):
+            for key in keys:
+                self.conn.execute(
+                    "INSERT INTO running (study_id, key, starts, started) "
+                    "VALUES (?, ?, 1, ?) ON CONFLICT (study_id, key) DO UPDATE "
+                    "SET starts = starts + 1, started = excluded.started",
+                    (study_id, key, now),
+                )
 
     def trials(self, study):
         """The study's trials, in evaluation order."""
@@ -339,7 +444,9 @@ class Journal:
         The layout is scikit-learn's (``params``, ``param_<name>``,
         ``split<k>_test_<metric>``, ``mean_/std_/rank_test_<metric>``, fit and
         score times), plus ``status``: "ok", "failed" or "pruned" per
-        candidate. Parameter values the journal holds only by ``repr``
+        candidate, and ``error``: the first line of a failed fit's error
+        (see :func:`~skhp.journal.trial.error_summary`) or None. Parameter
+        values the journal holds only by ``repr``
         (estimators, callables) come back as
         :class:`~skhp.journal.params.RecordedValue`.
         """
@@ -347,7 +454,8 @@ class Journal:
 
         trials = self.trials(study)
         if not trials:
-            return {"params": [], "status": np.array([], dtype=object)}
+            empty = np.array([], dtype=object)
+            return {"params": [], "status": empty, "error": empty.copy()}
         n_splits = len(trials[0].folds)
         out = [fold for trial in trials for fold in trial.folds]
         with_train = all("train_scores" in fold for fold in out)
@@ -355,7 +463,70 @@ class Journal:
             [t.params for t in trials], n_splits, out, return_train_score=with_train
         )
         results["status"] = np.array([t.status for t in trials], dtype=object)
+        results["error"] = _object_array([error_summary(t.error) for t in trials])
         return results
+
+
+def _create_atomically(path):
+    """Create an empty journal at ``path`` whole, or leave an existing one alone.
+
+    SQLite creates a file empty and writes it on first use; a reader (or a
+    crash) in between would see a 0-byte file. Built aside and linked into
+    place, the journal appears with its tables or not at all, so a 0-byte
+    ``journal.db`` is never skhp's own and can be refused.
+    """
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            with _transaction(conn):
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                    (_SCHEMA_VERSION,),
+                )
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)  # fails if another process created it first
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links: the usual way
+            pass
+    except sqlite3.Error:
+        pass  # the connection below reports what is wrong
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(tmp + suffix)
+            except OSError:
+                pass
+
+
+def _check_tables(conn, path, reader=False):
+    """The schema version of an existing journal; ValueError for a foreign file."""
+    tables = {
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'"
+        ).fetchall()
+    }
+    if not tables and not reader:
+        return _SCHEMA_VERSION  # an empty database: a journal being created
+    missing = {"meta", "studies", "trials"} - tables
+    if missing:
+        conn.close()
+        raise ValueError(
+            f"{path!r} is an SQLite database, but not an skhp journal (it has the "
+            f"tables {sorted(tables)}, not skhp's {sorted(missing)}). Refusing to "
+            "write into it: give the path of a journal written by skhp, or a new "
+            "file name."
+        )
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return row[0] if row else None
 
 
 class _transaction:
@@ -371,6 +542,12 @@ class _transaction:
     def __exit__(self, exc_type, exc, tb):
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
         return False
+
+
+def _object_array(values):
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _short(value, limit=200):

@@ -5,9 +5,14 @@ import math
 
 import numpy as np
 
+from .._compat import FIT_WARNINGS_KEY
 from .params import candidate_key
 
-__all__ = ["Trial", "STATUSES"]
+__all__ = ["Trial", "STATUSES", "error_summary"]
+
+# Fold results a journal does not keep: the fitted estimator, the parameters
+# (the trial has them) and the per-fit warnings (summarised by the search).
+_NOT_RECORDED = ("estimator", "parameters", FIT_WARNINGS_KEY)
 
 STATUSES = ("ok", "failed", "pruned")
 
@@ -19,6 +24,52 @@ def _mean_score(folds, metric):
         value = scores.get(metric) if isinstance(scores, dict) else scores
         values.append(float(value) if value is not None else math.nan)
     return float(np.mean(values)) if values else math.nan
+
+
+def error_summary(text):
+    r"""The first line of the exception a traceback text ends with.
+
+    ``"Traceback (most recent call last):\n  ...\nValueError: C must be > 0\n
+    more"`` gives ``"ValueError: C must be > 0"``; text that is not a
+    traceback gives its first non-empty line; None gives None.
+
+    Examples
+    --------
+    >>> from skhp.journal.trial import error_summary
+    >>> error_summary('Traceback (most recent call last):\n  File "x.py"\n'
+    ...               '    fit()\nValueError: bad C\nmore text')
+    'ValueError: bad C'
+    """
+    if text is None:
+        return None
+    lines = [line.rstrip() for line in str(text).splitlines()]
+    start = 0
+    for i, line in enumerate(lines):
+        # The exception starts after the traceback's last indented line
+        # (of its last chained traceback).
+        if line.startswith(("  ", "\t")):
+            start = i + 1
+    tail = [line for line in lines[start:] if line.strip()]
+    if not tail or not any(line.startswith("Traceback") for line in lines):
+        tail = [line for line in lines if line.strip()]
+    return tail[0].strip() if tail else ""
+
+
+def candidate_errors(out, n_splits):
+    """Per candidate, the summary of its first failed fold's error, or None.
+
+    Parameters
+    ----------
+    out : list of dict
+        ``_fit_and_score`` results, candidate-major (``n_splits`` per candidate).
+    n_splits : int
+    """
+    errors = []
+    for i in range(0, len(out), max(n_splits, 1)):
+        folds = out[i : i + n_splits]
+        first = next((f["fit_error"] for f in folds if f.get("fit_error")), None)
+        errors.append(error_summary(first))
+    return errors
 
 
 @dataclasses.dataclass
@@ -56,8 +107,7 @@ class Trial:
     def from_folds(cls, params, folds, metric=None):
         """A trial whose status follows from its fold results."""
         folds = [
-            {k: v for k, v in fold.items() if k not in ("estimator", "parameters")}
-            for fold in folds
+            {k: v for k, v in fold.items() if k not in _NOT_RECORDED} for fold in folds
         ]
         if any(fold.get("pruned") for fold in folds):
             status = "pruned"

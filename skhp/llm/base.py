@@ -1,5 +1,7 @@
 """What the LLM estimators share: parameters, prompt rendering, cached generation."""
 
+import contextlib
+import copy
 import hashlib
 import os
 from numbers import Integral, Real
@@ -13,8 +15,10 @@ from .._compat import (
     Interval,
     StrOptions,
 )
+from .._optional import import_optional
 from .._text_input import check_texts
 from .cache import get_cache, make_key
+from .credentials import REDACTED, is_reference
 from .prompts import (
     DEFAULT_EXAMPLE_TEMPLATE,
     check_template,
@@ -64,6 +68,11 @@ class _BaseLLM(BaseEstimator):
         "device": [str],
         "timeout": [Interval(Real, 0, None, closed="neither")],
         "max_retries": [Interval(Integral, 0, None, closed="left")],
+        "torch_num_threads": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
     }
 
     _default_prompt = None
@@ -80,6 +89,15 @@ class _BaseLLM(BaseEstimator):
                 "max_retries": int(self.max_retries),
             }
         return {"dtype": self.dtype, "device": self.device}
+
+    def _threads(self):
+        """Torch's threads while the transformers backend computes."""
+        if self.backend != "transformers":
+            return contextlib.nullcontext()
+        from .._torch_threads import torch_threads
+
+        torch = import_optional("torch", purpose="the transformers backend")
+        return torch_threads(torch, self.torch_num_threads)
 
     def _get_backend(self):
         return get_backend(self.backend, self.model, **self._backend_options())
@@ -226,16 +244,17 @@ class _BaseLLM(BaseEstimator):
                 todo.setdefault(key, []).append(i)
         if todo:
             first = [idx[0] for idx in todo.values()]
-            generated = backend.generate(
-                [rendered[i] for i in first],
-                max_new_tokens=int(self.max_new_tokens),
-                temperature=float(self.temperature),
-                top_p=float(self.top_p),
-                top_k=int(self.top_k) if self.top_k else None,
-                seeds=None if seeds is None else [seeds[i] for i in first],
-                stop=self._stop(),
-                batch_size=int(self.batch_size),
-            )
+            with self._threads():
+                generated = backend.generate(
+                    [rendered[i] for i in first],
+                    max_new_tokens=int(self.max_new_tokens),
+                    temperature=float(self.temperature),
+                    top_p=float(self.top_p),
+                    top_k=int(self.top_k) if self.top_k else None,
+                    seeds=None if seeds is None else [seeds[i] for i in first],
+                    stop=self._stop(),
+                    batch_size=int(self.batch_size),
+                )
             for (key, idx), out in zip(todo.items(), generated):
                 if cache is not None:
                     cache.put(key, out)
@@ -270,7 +289,18 @@ class _BaseLLM(BaseEstimator):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_memo", None)
+        if state.get("api_key") is not None and not is_reference(state["api_key"]):
+            # A key given literally stays out of pickles (and so out of every
+            # file a pickle lands in); a worker process reads OPENAI_API_KEY.
+            state["api_key"] = None
         return state
+
+    def __repr__(self, N_CHAR_MAX=700):
+        if self.api_key is None or is_reference(self.api_key):
+            return super().__repr__(N_CHAR_MAX)
+        shown = copy.copy(self)
+        shown.api_key = REDACTED
+        return super(_BaseLLM, shown).__repr__(N_CHAR_MAX)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

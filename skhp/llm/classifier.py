@@ -91,7 +91,10 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
     base_url : str, default=None
         Server URL for ``backend="openai"``, e.g. "http://localhost:8000/v1".
     api_key : str, default=None
-        API key for ``backend="openai"`` (many local servers accept any).
+        API key for ``backend="openai"`` (many local servers accept any):
+        None reads ``OPENAI_API_KEY``, ``"env:NAME"`` the variable ``NAME``.
+        Never written to journals, messages, ``repr`` or pickles (a literal
+        key is dropped when pickled; see :mod:`skhp.llm.credentials`).
     dtype : str, default="auto"
         Torch dtype for "transformers" (e.g. "bfloat16"); "auto": float32 on
         CPU.
@@ -102,6 +105,14 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
     max_retries : int, default=3
         Retries with exponential backoff on 429, 5xx, timeouts and connection
         errors for "openai".
+    torch_num_threads : int, "auto" or None, default="auto"
+        Torch intra-op threads while generating or scoring with
+        "transformers" (restored afterwards). "auto": one thread on a machine
+        with at most 4 usable cores, where a second one mostly competes with
+        the other worker or other jobs (on 2 busy cores a search ran 2-6x
+        faster with one thread than with two, and 7x with 2 workers; see
+        docs/llm.md), and torch's own setting on larger machines. None
+        leaves torch's setting.
 
     Attributes
     ----------
@@ -166,6 +177,7 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
         device="auto",
         timeout=60.0,
         max_retries=3,
+        torch_num_threads="auto",
     ):
         self.model = model
         self.backend = backend
@@ -190,6 +202,7 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
         self.device = device
         self.timeout = timeout
         self.max_retries = max_retries
+        self.torch_num_threads = torch_num_threads
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -295,11 +308,12 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
                 todo.setdefault(key, []).append(i)
         if todo:
             first = [idx[0] for idx in todo.values()]
-            scores = backend.label_logliks(
-                [rendered[i] for i in first],
-                self.labels_,
-                batch_size=int(self.batch_size),
-            )
+            with self._threads():
+                scores = backend.label_logliks(
+                    [rendered[i] for i in first],
+                    self.labels_,
+                    batch_size=int(self.batch_size),
+                )
             for (key, idx), row in zip(todo.items(), scores.tolist()):
                 if cache is not None:
                     cache.put(key, (json.dumps(row), 0))

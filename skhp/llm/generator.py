@@ -60,7 +60,8 @@ class LLMGenerator(_BaseLLM):
     scoring : {"exact_match", "token_f1"} or callable, default=None
         Metric for ``score``: normalized exact match, SQuAD token F1, or
         ``metric(y_true, y_pred) -> float``. None: "exact_match".
-    cache, base_url, api_key, dtype, device, timeout, max_retries
+    cache, base_url, api_key, dtype, device, timeout, max_retries, \
+torch_num_threads
         As in :class:`LLMClassifier`.
 
     Attributes
@@ -109,6 +110,7 @@ class LLMGenerator(_BaseLLM):
         device="auto",
         timeout=60.0,
         max_retries=3,
+        torch_num_threads="auto",
     ):
         self.model = model
         self.backend = backend
@@ -132,6 +134,7 @@ class LLMGenerator(_BaseLLM):
         self.device = device
         self.timeout = timeout
         self.max_retries = max_retries
+        self.torch_num_threads = torch_num_threads
 
     def _stop(self):
         if self.stop is None:

@@ -10,7 +10,6 @@ are still accepted by ``__init__``/``set_params`` and can be put in a search
 space.
 """
 
-import contextlib
 import functools
 import inspect
 import numbers
@@ -22,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skhp._compat import Interval, StrOptions
 from skhp._optional import import_optional
+from skhp._torch_threads import torch_threads
 from skhp.neural.progress import resolve_verbose
 
 __all__ = [
@@ -84,19 +84,6 @@ CLASSIFIER_CONSTRAINTS = {
 def _softmax(logits):
     """Turn logits into probabilities (skorch ``predict_nonlinearity``)."""
     return logits.softmax(dim=-1)
-
-
-@contextlib.contextmanager
-def _num_threads(torch, n):
-    if n is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 class NeuralEstimator(BaseEstimator):
@@ -410,7 +397,7 @@ class NeuralEstimator(BaseEstimator):
         parsed = torch.device(device)
         rng_devices = [parsed.index or 0] if parsed.type == "cuda" else []
         with (
-            _num_threads(torch, self.torch_num_threads),
+            torch_threads(torch, self.torch_num_threads),
             torch.random.fork_rng(devices=rng_devices),
         ):
             if seed is not None and rng_devices:
@@ -436,7 +423,7 @@ class NeuralEstimator(BaseEstimator):
         """Run the fitted net on ``data`` and return a numpy array."""
         check_is_fitted(self, "net_")
         torch = import_optional("torch")
-        with _num_threads(torch, self.torch_num_threads):
+        with torch_threads(torch, self.torch_num_threads):
             return self.net_.predict_proba(data)
 
     @property

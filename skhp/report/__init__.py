@@ -8,7 +8,8 @@ imported only when used (``pip install "skhp[plot]"``).
 """
 
 from .coverage import GridCoverageDisplay
-from .document import write_report
+from .dependence import PartialDependenceMatrixDisplay
+from .document import winner_text, write_report
 from .frame import results_frame
 from .importance import parameter_importance
 from .plots import (
@@ -25,8 +26,10 @@ __all__ = [
     "ParallelCoordinatesDisplay",
     "ParameterImportanceDisplay",
     "ParameterScoreDisplay",
+    "PartialDependenceMatrixDisplay",
     "evaluations_to_target",
     "parameter_importance",
     "results_frame",
+    "winner_text",
     "write_report",
 ]

@@ -9,6 +9,7 @@ from .axes import param_scale
 from .frame import as_frame
 from .importance import parameter_importance
 from .plots import _check_params, _ok, _pyplot, _ResultsDisplay, _score_label
+from .style import searcher_color, short_names
 
 __all__ = ["GridCoverageDisplay", "best_region"]
 
@@ -146,7 +147,7 @@ class GridCoverageDisplay(_ResultsDisplay):
         scores = np.asarray(self.scores, dtype=float)
         searchers = np.asarray(self.searchers, dtype=object)
         groups = list(dict.fromkeys(searchers))
-        palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        labels = short_names(names)
         markers = ["o", "s", "^", "D", "v", "P", "X"]
         kwargs.setdefault("s", 18)
         kwargs.setdefault("alpha", 0.75)
@@ -178,7 +179,7 @@ class GridCoverageDisplay(_ResultsDisplay):
             for k, group in enumerate(groups):
                 mask = (searchers == group) & np.isfinite(x)
                 style = {
-                    "color": palette[k % len(palette)],
+                    "color": searcher_color(group, groups),
                     "marker": markers[k % len(markers)],
                 }
                 top.scatter(x[mask], scores[mask], label=group, **style, **kwargs)
@@ -189,13 +190,16 @@ class GridCoverageDisplay(_ResultsDisplay):
             strip.set_yticks(np.arange(len(groups)))
             strip.set_yticklabels([str(g) for g in groups], fontsize=8)
             strip.set_ylim(-0.6, len(groups) - 0.4)
-            strip.set_xlabel(f"{name} (log)" if self.scales[name] == "log" else name)
+            shown = labels[name]
+            strip.set_xlabel(f"{shown} (log)" if self.scales[name] == "log" else shown)
             strip.grid(axis="x", alpha=0.3)
             top.grid(alpha=0.3)
             if col == 0:
                 top.set_ylabel(_score_label(self.metric))
         if names:
             axes[0, 0].legend(fontsize=7, loc="lower right")
+            if ax is None:
+                axes[0, 0].figure.suptitle("Where each searcher looked")
         self.axes_ = axes[:, : len(names)]
         self.figure_ = self.axes_[0, 0].figure
         return self

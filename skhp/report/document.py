@@ -11,16 +11,19 @@ import numpy as np
 from .._optional import import_optional
 from .axes import is_absent
 from .coverage import GridCoverageDisplay
+from .dependence import PartialDependenceMatrixDisplay
 from .frame import as_frame
 from .plots import (
+    TITLES,
     ConvergenceDisplay,
     ParallelCoordinatesDisplay,
     ParameterImportanceDisplay,
     ParameterScoreDisplay,
 )
+from .style import short_names
 from .target import evaluations_to_target
 
-__all__ = ["write_report"]
+__all__ = ["winner_text", "write_report"]
 
 _TOP = 10
 
@@ -29,14 +32,17 @@ _FIGURES = [
     (
         "convergence.png",
         ConvergenceDisplay,
-        "Convergence",
+        TITLES["convergence"],
         "Best score found so far after each evaluation, one line per searcher "
-        "(dots: each candidate's own score); higher and further left is better.",
+        "(dots: each candidate's own score); higher and further left is better. "
+        "The legend gives each searcher's number of evaluations; when one "
+        "searcher has far more, the x axis is clipped (a note on the plot "
+        "says where).",
     ),
     (
         "parallel_coordinates.png",
         ParallelCoordinatesDisplay,
-        "Parallel coordinates",
+        TITLES["parallel"],
         "One line per successful candidate through its value on each "
         "parameter axis, coloured by score: where the bright lines gather "
         "is the good region.",
@@ -44,7 +50,7 @@ _FIGURES = [
     (
         "parameter_scores.png",
         ParameterScoreDisplay,
-        "Score per parameter",
+        TITLES["scores"],
         "The score against each parameter (a box per category): a clear trend "
         "or a best category shows where to search next; a flat cloud, a "
         "parameter that does not matter here.",
@@ -52,13 +58,28 @@ _FIGURES = [
     (
         "parameter_importance.png",
         ParameterImportanceDisplay,
-        "Parameter importance",
+        TITLES["importance"],
         "How much the score depends on each parameter: the drop in R² of a "
         "random forest that predicts the score from the parameters, when "
-        "that parameter is shuffled (0: no effect found).",
+        "that parameter is shuffled (0: no effect found; above 1 when the "
+        "shuffled forest predicts worse than a constant). Read it as a "
+        "ranking, not as a share of the score.",
     ),
 ]
 
+
+_FIGURES.append(
+    (
+        "partial_dependence.png",
+        PartialDependenceMatrixDisplay,
+        "Partial dependence of the score on the top parameters",
+        "For the three most important parameters: the score a random forest "
+        "predicts as one parameter (diagonal) or a pair (contours) varies, "
+        "averaged over the candidates (dots). Bright areas are where to "
+        "search next; bands parallel to an axis mean that parameter does not "
+        "matter there; a log scale is shown as log10.",
+    )
+)
 
 # Drawn only when the results compare several searchers.
 _COMPARISON_FIGURES = [
@@ -87,14 +108,110 @@ def _format_value(value):
     return value if isinstance(value, str) else repr(value)
 
 
-def _format_params(row, params):
+def _format_params(row, params, labels=None):
+    labels = labels or {}
     parts = []
     for param in params:
         value = row[param]
         if is_absent(value):
             continue  # not in this candidate's branch
-        parts.append(f"{param}={_format_value(value)}")
+        parts.append(f"{labels.get(param, param)}={_format_value(value)}")
     return ", ".join(parts)
+
+
+def _metrics(frame):
+    """Every metric of the results, the optimised one first."""
+    metric = frame.attrs["metric"]
+    others = [
+        c[len("mean_test_") :]
+        for c in frame.columns
+        if c.startswith("mean_test_") and c != f"mean_test_{metric}"
+    ]
+    return [metric, *others]
+
+
+def _best_rows(frame, metric):
+    """``{searcher: best successful row or None}``."""
+    score = f"mean_test_{metric}"
+    best = {}
+    for searcher, part in frame.groupby("searcher", sort=False):
+        ok = part[(part["status"] == "ok") & np.isfinite(part[score].astype(float))]
+        best[searcher] = ok.loc[ok[score].astype(float).idxmax()] if len(ok) else None
+    return best
+
+
+def winner_text(frame):
+    """Who won, by how much, and whether that is more than the CV noise.
+
+    The noise is the standard error of the winner's mean CV score, its
+    ``std_test`` over the folds divided by the square root of the number of
+    folds: a margin smaller than that is a tie on these folds.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`~skhp.report.results_frame`.
+
+    Returns
+    -------
+    text : str
+        One or two sentences, plain text.
+    winner : str or None
+        The winning searcher (None when no candidate succeeded).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skhp import GridSearchCV
+    >>> from skhp.report import results_frame, winner_text
+    >>> X, y = load_iris(return_X_y=True)
+    >>> a = GridSearchCV(LogisticRegression(), {"C": [0.01, 0.1]}, cv=3).fit(X, y)
+    >>> b = GridSearchCV(LogisticRegression(), {"C": [1.0, 10.0]}, cv=3).fit(X, y)
+    >>> text, name = winner_text(results_frame({"small C": a, "large C": b}))
+    >>> name
+    'large C'
+    """
+    metric = frame.attrs["metric"]
+    best = {k: v for k, v in _best_rows(frame, metric).items() if v is not None}
+    if not best:
+        return "No candidate succeeded, so there is no winner.", None
+    score = f"mean_test_{metric}"
+    ranked = sorted(best.items(), key=lambda kv: -float(kv[1][score]))
+    name, row = ranked[0]
+    value = float(row[score])
+    folds = frame.attrs.get("n_splits", {}).get(name, 0)
+    std = float(row.get(f"std_test_{metric}", float("nan")))
+    se = std / math.sqrt(folds) if folds and math.isfinite(std) else float("nan")
+    noise = (
+        f" (± {se:.4f}, the standard error over {folds} folds)"
+        if math.isfinite(se)
+        else ""
+    )
+    if len(ranked) == 1:
+        return f"Best candidate: {metric} {value:.4f}{noise}.", name
+    tied = [n for n, r in ranked if float(r[score]) == value]
+    if len(tied) > 1:
+        return (
+            f"Tie: {' and '.join(tied)} found the same best {metric}, "
+            f"{value:.4f}{noise}.",
+            name,
+        )
+    second, second_row = ranked[1]
+    margin = value - float(second_row[score])
+    text = (
+        f"Winner: {name}, best {metric} {value:.4f}{noise}, {margin:.4f} ahead of "
+        f"{second} ({float(second_row[score]):.4f})."
+    )
+    if math.isfinite(se):
+        if margin <= se:
+            text += (
+                " The margin is within one standard error: on these folds the "
+                "two are tied; more folds or repeated runs would separate them."
+            )
+        else:
+            text += " The margin is more than one standard error."
+    return text, name
 
 
 def markdown_table(header, rows):
@@ -125,13 +242,15 @@ def markdown_table(header, rows):
     return "\n".join(lines)
 
 
-def _summary(frame, metric, wall_times):
-    """One row per searcher: best score, best parameters, counts, time."""
+def _summary(frame, metric, wall_times, labels=None):
+    """One row per searcher: best score, other metrics, best parameters, counts."""
     score = f"mean_test_{metric}"
     params = frame.attrs["params"]
+    others = _metrics(frame)[1:]
     header = [
         "searcher",
         f"best {metric}",
+        *(f"{m} (same candidate)" for m in others),
         "best parameters",
         "evaluations",
         "failed",
@@ -144,12 +263,16 @@ def _summary(frame, metric, wall_times):
         ok = part[(part["status"] == "ok") & np.isfinite(part[score].astype(float))]
         if len(ok):
             best = ok.loc[ok[score].astype(float).idxmax()]
-            best_score, best_params = float(best[score]), _format_params(best, params)
+            best_score = float(best[score])
+            best_params = _format_params(best, params, labels)
+            extra = [float(best[f"mean_test_{m}"]) for m in others]
         else:
             best_score, best_params = float("nan"), "(every candidate failed)"
+            extra = [float("nan")] * len(others)
         row = [
             searcher,
             best_score,
+            *extra,
             best_params,
             len(part),
             int((part["status"] == "failed").sum()),
@@ -162,13 +285,23 @@ def _summary(frame, metric, wall_times):
     return header, rows
 
 
-def _top(frame, metric, n):
+def _top(frame, metric, n, labels=None):
     """The ``n`` best successful candidates over all searchers."""
+    labels = labels or {}
     score = f"mean_test_{metric}"
     ok = frame[(frame["status"] == "ok") & np.isfinite(frame[score].astype(float))]
     best = ok.sort_values(score, ascending=False, kind="stable").head(n)
     params = [p for p in frame.attrs["params"]]
-    header = ["#", "searcher", "iteration", *params, f"mean {metric}", f"std {metric}"]
+    others = _metrics(frame)[1:]
+    header = [
+        "#",
+        "searcher",
+        "iteration",
+        *(labels.get(p, p) for p in params),
+        f"mean {metric}",
+        f"std {metric}",
+        *(f"mean {m}" for m in others),
+    ]
     std = f"std_test_{metric}"
     rows = [
         [
@@ -178,9 +311,36 @@ def _top(frame, metric, n):
             *(row[p] for p in params),
             float(row[score]),
             float(row[std]) if std in row else float("nan"),
+            *(float(row[f"mean_test_{m}"]) for m in others),
         ]
         for i, (_, row) in enumerate(best.iterrows())
     ]
+    return header, rows
+
+
+def _failures(frame):
+    """Failed fits grouped by error message: (header, rows), or None."""
+    if "error" not in frame.columns:
+        return None
+    errors = frame["error"]
+    failed = frame[errors.notna() & (errors.astype(str) != "")]
+    if not len(failed):
+        return None
+    rows = []
+    for (searcher, message), part in failed.groupby(["searcher", "error"], sort=False):
+        status = part["status"].astype(str)
+        rows.append(
+            [
+                searcher,
+                message,
+                len(part),
+                int((status == "failed").sum()),
+                ", ".join(str(int(i)) for i in part["iteration"].head(5))
+                + (", ..." if len(part) > 5 else ""),
+            ]
+        )
+    rows.sort(key=lambda r: -r[2])
+    header = ["searcher", "error", "candidates", "of which failed", "iterations"]
     return header, rows
 
 
@@ -220,9 +380,24 @@ def _draw_figures(frame, folder, plt):
     figures = list(_FIGURES)
     if frame["searcher"].nunique() > 1:
         figures += _COMPARISON_FIGURES
+    names = [str(n) for n in frame["searcher"].unique()]
+    bases = [n.rsplit("@", 1)[0] for n in names]
+    repeated = all("@" in n for n in names) and len(set(bases)) < len(bases)
     for file_name, display_class, title, caption in figures:
         try:
-            display = display_class.from_results(frame)
+            if repeated and display_class is ConvergenceDisplay:
+                # Runs named "<searcher>@<run>": median curves with bands.
+                display = ConvergenceDisplay.from_repeats(frame)
+                caption = (
+                    "Best score so far after each evaluation: the median over "
+                    "the repeated runs of each searcher (named "
+                    "'<searcher>@<run>'), with the band between the 25th and "
+                    "75th percentiles of the runs. Where the bands overlap, the "
+                    "difference between the searchers is within the luck of "
+                    "the draw."
+                )
+            else:
+                display = display_class.from_results(frame)
         except ValueError as exc:
             # Too few successes for importances, no parameter at all, ...
             drawn.append((None, title, f"Not drawn: {exc}"))
@@ -234,16 +409,45 @@ def _draw_figures(frame, folder, plt):
     return drawn
 
 
-def _markdown(title, metric, summary, top, figures, target=None):
+_FAILURES_CAPTION = (
+    "Candidates with at least one failed fit, grouped by the first line of "
+    "the error (the full text is in the journal: Journal.trials(study)[i]."
+    "error). 'Failed' candidates failed on every fold; the others scored on "
+    "the folds that did not fail."
+)
+
+
+def _legend(labels):
+    """The full names behind shortened parameter labels, or ""."""
+    pairs = [(short, full) for full, short in labels.items() if short != full]
+    if not pairs:
+        return ""
+    return "Parameters, as named in the tables and plots: " + "; ".join(
+        f"{short} = {full}" for short, full in pairs
+    )
+
+
+def _markdown(
+    title, metric, summary, top, figures, target=None, notes=("", None), failures=None
+):
+    winner, legend = notes
+    header, rows = summary
+    if winner[1] is not None:
+        # The winner's row in bold.
+        rows = [[f"**{r[0]}**", *r[1:]] if r[0] == winner[1] else r for r in rows]
     parts = [f"# {title}", ""]
     parts += [
         f"Metric: `{metric}` (mean over the cross-validation folds; higher is better).",
         "",
+        f"**{winner[0]}**",
+        "",
         "## Searchers",
         "",
-        markdown_table(*summary),
+        markdown_table(header, rows),
         "",
     ]
+    if legend:
+        parts += [legend, ""]
     if target is not None:
         table, caption = target
         parts += ["## Evaluations to target", "", markdown_table(*table), ""]
@@ -254,6 +458,9 @@ def _markdown(title, metric, summary, top, figures, target=None):
         markdown_table(*top) if top[1] else "No candidate succeeded.",
         "",
     ]
+    if failures is not None:
+        parts += ["## Failures", "", markdown_table(*failures), ""]
+        parts += [_FAILURES_CAPTION, ""]
     for path, fig_title, caption in figures:
         parts += [f"## {fig_title}", ""]
         if path is not None:
@@ -273,26 +480,44 @@ def _html_table(header, rows):
 
 _STYLE = """
 body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em;
+        max-width: 100%; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left;
+         overflow-wrap: anywhere; max-width: 28em; }
 th { background: #f0f0f0; }
+tr.winner td { background: #e8f5e9; font-weight: bold; }
+p.winner { font-size: 1.1em; padding: 0.6em; background: #e8f5e9;
+           border-left: 4px solid #2ca02c; }
 img { max-width: 100%; }
 figcaption { color: #444; margin-bottom: 2em; }
 """
 
 
-def _html(title, metric, summary, top, figures, target=None):
+def _html(
+    title, metric, summary, top, figures, target=None, notes=("", None), failures=None
+):
+    winner, legend = notes
+    table = _html_table(*summary)
+    if winner[1] is not None:
+        cell = f"<td>{html.escape(str(winner[1]))}</td>"
+        table = table.replace(
+            f"<tr>\n      {cell}", f'<tr class="winner">\n      {cell}'
+        )
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(title)}</title>",
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p>Metric: <code>{html.escape(metric)}</code> (mean over the "
         "cross-validation folds; higher is better).</p>",
+        f'<p class="winner">{html.escape(winner[0])}</p>',
         "<h2>Searchers</h2>",
-        _html_table(*summary),
+        table,
     ]
+    if legend:
+        parts.append(f"<p>{html.escape(legend)}</p>")
     if target is not None:
         table, caption = target
         parts += [
@@ -304,6 +529,12 @@ def _html(title, metric, summary, top, figures, target=None):
         f"<h2>Top {len(top[1])} candidates</h2>",
         _html_table(*top) if top[1] else "<p>No candidate succeeded.</p>",
     ]
+    if failures is not None:
+        parts += [
+            "<h2>Failures</h2>",
+            _html_table(*failures),
+            f"<p>{html.escape(_FAILURES_CAPTION)}</p>",
+        ]
     for path, fig_title, caption in figures:
         parts.append(f"<h2>{html.escape(fig_title)}</h2><figure>")
         if path is not None:
@@ -332,11 +563,18 @@ def write_report(
 
     The folder receives a PNG per plot (convergence, parallel coordinates,
     score per parameter, parameter importance) and one page, ``report.md``
-    or ``report.html``, with: a table comparing the searchers (best score,
-    best parameters, evaluations, failed and pruned candidates, wall time),
-    the best candidates over all searchers, and the plots with a line on
-    how to read each. The HTML page embeds its images, so it can be sent
-    alone; the Markdown page links to the PNG files next to it.
+    or ``report.html``, with: the winner, its margin over the runner-up and
+    whether that margin is more than the standard error of its CV score
+    (:func:`winner_text`); a table comparing the searchers (best score,
+    every other metric of the same candidate, best parameters, evaluations,
+    failed and pruned candidates, wall time), the winner's row highlighted;
+    the best candidates over all searchers; the failures grouped by error
+    message with their counts (where the results record errors: skhp's
+    searchers and journals); and the plots, each with a title
+    and a line on how to read it. Pipeline prefixes (``svc__``) are left out
+    of the labels, with a line that gives the full names. The HTML page
+    embeds its images, so it can be sent alone, and its tables wrap long
+    values; the Markdown page links to the PNG files next to it.
 
     When the results hold several searchers, the page also compares them
     on the same budget: a table of the evaluations each needed to reach a
@@ -395,16 +633,19 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     figures = _draw_figures(frame, folder, plt)
     title = title or "Hyperparameter search report"
-    summary = _summary(frame, metric, times)
-    best = _top(frame, metric, top)
+    labels = short_names(frame.attrs["params"])
+    summary = _summary(frame, metric, times, labels)
+    best = _top(frame, metric, top, labels)
     target = None
     if frame["searcher"].nunique() > 1:
         target = _to_target(frame)
+    notes = (winner_text(frame), _legend(labels))
+    failures = _failures(frame)
     if format == "html":
         path = folder / "report.html"
-        text = _html(title, metric, summary, best, figures, target)
+        text = _html(title, metric, summary, best, figures, target, notes, failures)
     else:
         path = folder / "report.md"
-        text = _markdown(title, metric, summary, best, figures, target)
+        text = _markdown(title, metric, summary, best, figures, target, notes, failures)
     path.write_text(text, encoding="utf-8")
     return path

@@ -12,7 +12,7 @@ __all__ = ["results_frame"]
 
 # Columns of the frame that are not hyperparameters; a parameter with one of
 # these names gets a ``param_`` prefix.
-_FIXED = ("searcher", "iteration", "mean_fit_time", "total_time", "status")
+_FIXED = ("searcher", "iteration", "mean_fit_time", "total_time", "status", "error")
 
 
 class _Run:
@@ -200,6 +200,8 @@ def _run_frame(run, metric):
             pruned = np.asarray(cv["pruned"], dtype=bool)
             status[pruned] = "pruned"
     columns["status"] = status
+    if "error" in cv:
+        columns["error"] = np.asarray(cv["error"], dtype=object)
     ok = (status == "ok") & np.isfinite(scores)
     columns["best_so_far"] = _running_best(scores, ok)
     return pd.DataFrame(columns)
@@ -282,11 +284,15 @@ def results_frame(results, *, name=None, metric=None):
         - ``status``: ``"ok"``, ``"failed"`` (every fit failed, so the score
           is ``error_score``) or ``"pruned"`` (stopped early: from a journal,
           or the ``pruned`` column of ``BayesSearchCV(pruner=...)``);
+        - ``error`` (where the results have it: skhp's searchers and
+          journals): the first line of the candidate's first failed fit's
+          error, empty where no fit failed;
         - ``best_so_far``: the best ``mean_test_<metric>`` of the searcher's
           successful candidates up to this row.
 
         ``frame.attrs`` records ``metric``, ``params`` (the parameter
-        columns) and ``wall_times`` (``{searcher: seconds}`` where known).
+        columns), ``wall_times`` (``{searcher: seconds}`` where known) and
+        ``n_splits`` (``{searcher: folds per candidate}``, 0 where unknown).
 
     Raises
     ------
@@ -332,6 +338,9 @@ def results_frame(results, *, name=None, metric=None):
     ]
     frame.attrs["wall_times"] = {
         run.name: run.wall_time for run in runs if run.wall_time is not None
+    }
+    frame.attrs["n_splits"] = {
+        run.name: _n_splits(run.cv_results, metric) for run in runs
     }
     return frame
 

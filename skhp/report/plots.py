@@ -13,6 +13,7 @@ from .._optional import import_optional
 from .axes import category_label, is_absent, param_scale, sorted_categories
 from .frame import as_frame
 from .importance import importances
+from .style import searcher_color, short_names
 
 __all__ = [
     "ConvergenceDisplay",
@@ -30,6 +31,20 @@ def _score_label(metric):
     return "mean CV score" if metric == "score" else f"mean CV {metric}"
 
 
+#: Plot titles, the same in notebooks and in reports.
+TITLES = {
+    "convergence": "Convergence: best score so far",
+    "parallel": "Parallel coordinates: each candidate's parameters and score",
+    "scores": "Score per parameter",
+    "importance": "Parameter importance",
+}
+
+# On the convergence plot, a searcher with more than this many times the
+# evaluations of the smallest budget would squeeze the other curves: the x
+# axis is clipped and a note says so.
+_CLIP_RATIO = 3
+
+
 def _ok(frame, metric):
     """Mask of the successful candidates; an error when there is none."""
     scores = frame[f"mean_test_{metric}"].to_numpy(dtype=float)
@@ -37,8 +52,9 @@ def _ok(frame, metric):
     if not ok.any():
         raise ValueError(
             f"No candidate succeeded (all {len(ok)} failed or were pruned), so "
-            "there is no score to plot; see the warnings of the search, or "
-            "refit with error_score='raise' to see why fits fail."
+            "there is no score to plot; see the 'error' column of the results "
+            "(or the report's Failures section), or refit with "
+            "error_score='raise' to see why fits fail."
         )
     return ok
 
@@ -98,7 +114,11 @@ class ConvergenceDisplay(_ResultsDisplay):
     Attributes
     ----------
     lines_ : list of matplotlib Line2D
-        The best-so-far line of each searcher.
+        The best-so-far line of each searcher, in its searcher's colour.
+    clipped_ : int or None
+        Where the x axis was cut, when one searcher evaluated more than 3
+        times the candidates of another (a fine grid against small random
+        and Bayesian budgets); None when it was not.
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
 
@@ -127,7 +147,7 @@ class ConvergenceDisplay(_ResultsDisplay):
         self.metric = metric
         self.xlabel = xlabel
 
-    def plot(self, ax=None, *, show_scores=True, **kwargs):
+    def plot(self, ax=None, *, show_scores=True, _colours=None, **kwargs):
         """Draw the curves.
 
         Parameters
@@ -144,19 +164,47 @@ class ConvergenceDisplay(_ResultsDisplay):
         display : ConvergenceDisplay
         """
         plt = _pyplot()
+        ticker = import_optional("matplotlib.ticker", extra="plot", purpose="plots")
         if ax is None:
             _, ax = plt.subplots(figsize=(6.4, 4.2))
         names = self.names or [None] * len(self.x)
         self.lines_ = []
         for i, (x, best, name) in enumerate(zip(self.x, self.best_scores, names)):
-            (line,) = ax.step(x, best, where="post", label=name, **kwargs)
+            line_kwargs = dict(kwargs)
+            if _colours and name in _colours:
+                line_kwargs["color"] = _colours[name]
+            elif name is not None and "color" not in line_kwargs:
+                line_kwargs["color"] = searcher_color(name, names)
+            n = len(x)
+            label = name if name is None else f"{name} ({n} evaluations)"
+            (line,) = ax.step(x, best, where="post", label=label, **line_kwargs)
             self.lines_.append(line)
             if show_scores and self.scores is not None:
                 ax.scatter(x, self.scores[i], s=10, alpha=0.3, color=line.get_color())
         ax.set_xlabel(self.xlabel)
         ax.set_ylabel(f"best {_score_label(self.metric)} so far")
+        self.clipped_ = None
+        if self.xlabel == "evaluations":
+            ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+            sizes = [len(x) for x in self.x if len(x)]
+            if len(sizes) > 1 and max(sizes) > _CLIP_RATIO * min(sizes):
+                # One searcher (a fine grid) with far more evaluations would
+                # squeeze the others into the left edge: show twice the
+                # second-largest budget and say so.
+                limit = 2 * sorted(sizes)[-2]
+                ax.set_xlim(0.5, limit + 0.5)
+                self.clipped_ = limit
+                ax.annotate(
+                    f"x axis clipped at {limit} evaluations (longest run: "
+                    f"{max(sizes)}); the legend gives each searcher's count",
+                    xy=(0.01, 0.01),
+                    xycoords="axes fraction",
+                    fontsize=7,
+                    color="0.3",
+                )
+        ax.set_title(TITLES["convergence"])
         if any(name is not None for name in names):
-            ax.legend(loc="lower right")
+            ax.legend(loc="lower right", fontsize=8)
         ax.grid(alpha=0.3)
         self.ax_ = ax
         self.figure_ = ax.figure
@@ -225,6 +273,101 @@ class ConvergenceDisplay(_ResultsDisplay):
             else "fit and score time, cumulative (s)",
         )
         return display.plot(ax=ax, show_scores=show_scores, **kwargs)
+
+    @classmethod
+    def from_repeats(cls, repeats, *, metric=None, ax=None, band=(25, 75), **kwargs):
+        """Median best-so-far curves over repeated runs, with a band, per searcher.
+
+        With small budgets the ranking of searchers changes from seed to
+        seed; over several runs (seeds, data splits) the median curve and the
+        spread between runs tell a real difference from luck.
+
+        Parameters
+        ----------
+        repeats : dict of str to list
+            ``{searcher name: [results of run 1, run 2, ...]}``, each result
+            as accepted by :func:`~skhp.report.results_frame` (a fitted search,
+            its ``cv_results_``), or a frame from ``results_frame`` whose
+            searcher names are ``"<searcher>@<run>"`` (``"bayes@0"``,
+            ``"bayes@1"``, ...), as :func:`~skhp.report.write_report` draws it.
+        metric : str, default=None
+        ax : matplotlib Axes, default=None
+        band : (float, float), default=(25, 75)
+            The percentiles of the runs the shaded band spans.
+        **kwargs
+            Passed to ``ax.step`` for every median line.
+
+        Returns
+        -------
+        display : ConvergenceDisplay
+            ``best_scores`` holds the median curves, ``bands_`` the shaded
+            areas, ``n_runs_`` the runs per searcher. Each curve stops at the
+            shortest run of its searcher.
+        """
+        runs = _repeat_curves(repeats, metric)
+        plt = _pyplot()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.4, 4.2))
+        names = list(runs)
+        xs, medians, bands, counts, colours = [], [], [], {}, {}
+        used = "score"
+        for name, (curves, run_metric) in runs.items():
+            used = run_metric
+            n = min(len(c) for c in curves)
+            stack = np.vstack([c[:n] for c in curves])
+            x = np.arange(1, n + 1)
+            low, high = np.nanpercentile(stack, band, axis=0)
+            colour = searcher_color(name, names)
+            bands.append(
+                ax.fill_between(x, low, high, step="post", alpha=0.2, color=colour)
+            )
+            xs.append(x)
+            medians.append(np.nanmedian(stack, axis=0))
+            counts[name] = len(curves)
+            colours[f"{name}, median of {len(curves)} runs"] = colour
+        display = cls(xs, medians, names=list(colours), metric=used)
+        display.plot(ax=ax, show_scores=False, _colours=colours, **kwargs)
+        display.bands_ = bands
+        display.n_runs_ = counts
+        ax.set_title(
+            f"Convergence over repeated runs: median, {band[0]:g}-{band[1]:g}th "
+            "percentile band"
+        )
+        return display
+
+
+def _repeat_curves(repeats, metric):
+    """``{searcher: ([best-so-far curve per run], metric)}``."""
+    pd = import_optional("pandas", extra="plot", purpose="plots")
+    if isinstance(repeats, pd.DataFrame):
+        frame = as_frame(repeats, metric=metric)
+        grouped = {}
+        for name, part in frame.groupby("searcher", sort=False):
+            base = str(name).rsplit("@", 1)[0]
+            grouped.setdefault(base, []).append(
+                part["best_so_far"].to_numpy(dtype=float)
+            )
+        return {k: (v, frame.attrs["metric"]) for k, v in grouped.items()}
+    if not isinstance(repeats, dict) or not repeats:
+        raise ValueError(
+            "`repeats` must be a dict {searcher name: [results of each run]} or a "
+            "results frame with searchers named '<searcher>@<run>', but got "
+            f"{type(repeats).__name__}."
+        )
+    out = {}
+    for name, runs in repeats.items():
+        if isinstance(runs, dict) or not isinstance(runs, list | tuple) or not runs:
+            raise ValueError(
+                f"repeats[{name!r}] must be a non-empty list of results, one per "
+                f"run, but got {type(runs).__name__}."
+            )
+        curves, used = [], None
+        for run in runs:
+            frame = as_frame(run, metric=metric, name=name)
+            used = frame.attrs["metric"]
+            curves.append(frame["best_so_far"].to_numpy(dtype=float))
+        out[str(name)] = (curves, used)
+    return out
 
 
 def _axis_layout(values, scale):
@@ -352,12 +495,15 @@ class ParallelCoordinatesDisplay(_ResultsDisplay):
             for position, label in ticks:
                 ax.text(i - 0.03, position, label, ha="right", va="center", fontsize=7)
         ax.set_xticks(np.arange(n_axes))
+        labels = short_names(self.axis_names)
         ax.set_xticklabels(
             [
-                f"{name}\n(log)" if scale == "log" else name
+                f"{labels[name]}\n(log)" if scale == "log" else labels[name]
                 for name, scale in zip(self.axis_names, self.scales)
-            ]
+            ],
+            rotation=20 if n_axes > 6 else 0,
         )
+        ax.set_title(TITLES["parallel"])
         ax.set_yticks([])
         ax.set_xlim(-0.5, n_axes - 0.7)
         ax.set_ylim(-0.05, 1.05)
@@ -516,7 +662,7 @@ class ParameterScoreDisplay(_ResultsDisplay):
             else np.full(len(scores), None, dtype=object)
         )
         groups = list(dict.fromkeys(searchers))
-        palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        labels_of = short_names(names)
         rng = np.random.default_rng(0)  # jitter only; fixed so images are stable
         kwargs.setdefault("s", 14)
         kwargs.setdefault("alpha", 0.7)
@@ -538,30 +684,40 @@ class ParameterScoreDisplay(_ResultsDisplay):
                     positions=np.arange(len(labels)),
                     widths=0.5,
                     showfliers=False,
+                    # Black medians: orange is a searcher's colour.
+                    medianprops={"color": "black"},
                 )
                 axis.set_xticks(np.arange(len(labels)))
-                axis.set_xticklabels(labels, rotation=30 if len(labels) > 3 else 0)
+                crowded = len(labels) > 3 or max(map(len, labels), default=0) > 8
+                axis.set_xticklabels(
+                    labels,
+                    rotation=30 if crowded else 0,
+                    ha="right" if crowded else "center",
+                    fontsize=7 if crowded else None,
+                )
                 x = x + rng.uniform(-0.15, 0.15, size=len(x))
             else:
                 x = values.to_numpy(dtype=float)
                 if scale == "log":
                     axis.set_xscale("log")
-            for k, group in enumerate(groups):
+            for group in groups:
                 mask = searchers == group
                 axis.scatter(
                     x[mask],
                     scores[mask],
-                    color=palette[k % len(palette)],
+                    color=searcher_color(group, groups),
                     label=group,
                     **kwargs,
                 )
-            axis.set_xlabel(name)
+            axis.set_xlabel(labels_of[name])
             axis.grid(alpha=0.3)
         for i, axis in enumerate(axes[: len(names)]):
             if i % n_cols == 0 or ax is not None:
                 axis.set_ylabel(_score_label(self.metric))
         if len(groups) > 1 and names:
             axes[0].legend(fontsize=7)
+        if names and ax is None:
+            axes[0].figure.suptitle(TITLES["scores"])
         self.axes_ = np.asarray(axes[: len(names)], dtype=object)
         self.figure_ = self.axes_[0].figure if names else None
         return self
@@ -646,10 +802,16 @@ class ParameterImportanceDisplay(_ResultsDisplay):
             _, ax = plt.subplots(figsize=(6.0, 0.45 * len(order) + 1.5))
         if self.std is not None:
             kwargs.setdefault("xerr", self.std[order.index].to_numpy())
+        labels = short_names([str(name) for name in order.index])
         self.bars_ = ax.barh(
-            [str(name) for name in order.index], order.to_numpy(), **kwargs
+            [labels[str(name)] for name in order.index], order.to_numpy(), **kwargs
         )
-        ax.set_xlabel(f"importance for the {_score_label(self.metric)}\n(drop in R²)")
+        ax.set_xlabel(
+            f"importance for the {_score_label(self.metric)}: drop in R² when "
+            "shuffled\n(0: no effect found; it can exceed 1 when the shuffled "
+            "model predicts worse than the mean)"
+        )
+        ax.set_title(TITLES["importance"])
         ax.set_xlim(left=0)
         ax.grid(axis="x", alpha=0.3)
         self.ax_ = ax

@@ -4,6 +4,7 @@ scikit-learn's grid and random searches with a journal and a progress bar."""
 from .bayes import BayesSearchCV
 from .callbacks import NoImprovement, SearchProgress, TargetScore, TimeBudget
 from .classic import GridSearchCV, RandomizedSearchCV
+from .minimize import minimize
 from .pruners import MedianPruner, PercentilePruner, Pruner
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "SearchProgress",
     "TargetScore",
     "TimeBudget",
+    "minimize",
 ]

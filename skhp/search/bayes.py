@@ -19,14 +19,17 @@ from .._compat import (
 )
 from ..journal import Journal
 from ..journal.warm import score_column, split_scores, standard_errors
-from ..space import check_space
+from ..space.skopt_forms import read_search_spaces
 from .callbacks import SearchProgress
 from .encoding import BranchEncoding
 from .pruners import Pruner
+from .skopt_kwargs import split_optimizer_kwargs
 
 __all__ = ["BayesSearchCV"]
 
 _MAX_RESAMPLE = 100
+# The defaults of the settings skopt's optimizer_kwargs may also set.
+_DEFAULTS = {"optimizer": "gp", "acq_func": "EI", "n_initial_points": 10}
 
 
 class _Branch:
@@ -41,6 +44,15 @@ class _Branch:
         self.n_proposed = 0
         self.seen = set()
         self.exhausted = False
+        self.budget = None  # this branch's own n_iter, skopt's (dict, n_iter)
+        self.evaluated = []  # (params, value told) when there is no optimiser
+
+    @property
+    def open(self):
+        """Whether the branch may propose more candidates."""
+        return not self.exhausted and (
+            self.budget is None or self.n_proposed < self.budget
+        )
 
     @property
     def in_initial_phase(self):
@@ -52,8 +64,9 @@ class _Branch:
 class _LoopState:
     """What one ``_run_search`` call accumulates."""
 
-    def __init__(self, start):
+    def __init__(self, start, total):
         self.start = start
+        self.total = total  # candidates to evaluate: n_iter, or the budgets' sum
         self.scores = []  # evaluated candidates' scores (NaN when failed)
         self.outcomes = []  # per evaluated candidate: a finite score?
         self.known_scores = []  # evaluated and warm-start scores, for telling
@@ -96,6 +109,29 @@ class _KnownResults:
         return items
 
 
+def _check_fit_callbacks(callback):
+    """``fit(callback=)`` as a list, as skopt's ``check_callback`` reads it."""
+    if callback is None:
+        return []
+    callbacks = callback if isinstance(callback, (list, tuple)) else [callback]
+    for cb in callbacks:
+        if not callable(cb):
+            raise ValueError(
+                "fit(callback=...) must be a callable or a list of callables, "
+                "each called with an OptimizeResult after every batch, but got "
+                f"{cb!r}. (The `callbacks` parameter takes skhp's own "
+                "callbacks.)"
+            )
+    return list(callbacks)
+
+
+def _branch_result(branch):
+    """A branch as skopt's ``OptimizeResult`` (values told: negated scores)."""
+    from .optimize_result import branch_result
+
+    return branch_result(branch.encoding, branch.optimizer, evaluated=branch.evaluated)
+
+
 def _branch_of(branches, params, what):
     """The branch that holds a candidate, and the candidate in the space's own values.
 
@@ -122,7 +158,7 @@ class BayesSearchCV(BaseSearchCV):
     """Bayesian optimisation over hyperparameters, with cross-validation.
 
     A surrogate model of the cross-validated score (a Gaussian process by
-    default, from scikit-optimize) is fitted to every candidate evaluated so
+    default, :mod:`skhp.search.bo`) is fitted to every candidate evaluated so
     far, and the next candidates are those that maximise an acquisition
     function of it. Everything else (cross-validation, scoring, refit and the
     layout of ``cv_results_``) is scikit-learn's ``BaseSearchCV``, so the
@@ -139,18 +175,23 @@ class BayesSearchCV(BaseSearchCV):
         ``uniform``, ``loguniform`` or ``randint`` distribution. A list of
         dicts is a conditional space: each dict is a branch with its own
         surrogate, and the search spends its budget where the surrogates
-        expect the best score.
+        expect the best score. scikit-optimize's forms are read too
+        (docs/from-skopt.md): ``(low, high)`` and ``(low, high, prior)``
+        tuples (integer bounds give an Integer, floats a Real), skopt and
+        Optuna dimensions, and ``(dict, n_iter)`` entries in the list, which
+        give that branch its own budget (a plain dict then gets ``n_iter``).
     n_iter : int, default=50
-        Number of candidates to evaluate. The search stops earlier when a
-        callback says so, or when every distinct candidate of a finite space
-        has been evaluated.
+        Number of candidates to evaluate (see ``total_iterations`` for
+        per-branch budgets). The search stops earlier when a callback says
+        so, or when every distinct candidate of a finite space has been
+        evaluated.
     optimizer : {"gp", "rf", "et", "gbrt"}, default="gp"
-        The surrogate: Gaussian process, random forest, extra trees or
-        gradient-boosted quantile trees (scikit-optimize's). The Gaussian
-        process is fitted to Yeo-Johnson-warped scores
-        (:mod:`skhp.search.warping`), and its acquisition is also polished
-        from the best candidate so far; docs/benchmarks.md has the
-        measurements.
+        The surrogate: skhp's Gaussian process (:mod:`skhp.search.bo`: a
+        Matérn 5/2 model with priors on its hyperparameters, fitted to
+        Yeo-Johnson-warped scores, and log expected improvement maximised
+        by a local search from the best candidates), or scikit-optimize's
+        random forest, extra trees or gradient-boosted quantile trees.
+        docs/benchmarks.md has the measurements.
     n_initial_points : int, default=10
         Candidates drawn at random before the surrogate is used, shared
         between the branches of a conditional space.
@@ -168,15 +209,25 @@ class BayesSearchCV(BaseSearchCV):
         :class:`~skhp.search.NoImprovement`, :class:`~skhp.search.TimeBudget`
         and :class:`~skhp.search.TargetScore`.
     optimizer_kwargs : dict, default=None
-        Extra arguments for scikit-optimize's ``Optimizer`` (for example
-        ``{"acq_optimizer_kwargs": {"n_points": 5000}}``). With
-        ``optimizer="gp"`` the scores are warped and standardised before
-        each fit (:class:`~skhp.search.warping.YeoJohnsonWarping`), so
-        ``{"acq_func_kwargs": {"xi": ...}}`` is in standard deviations of
-        the warped scores, not in score units as in skopt (default 0.01).
-        Where the folds disagree, the search raises ``xi`` to half the
-        median standard error of the scores (``std_test_score /
-        sqrt(n_splits)``, in the same units) when that is larger.
+        Settings of the surrogate's optimiser. With ``optimizer="gp"``:
+        ``acq_func_kwargs`` (``xi``, the improvement EI and PI ask for,
+        default 0; ``kappa``, the LCB width, default 1.96), ``acq_optimizer``
+        (``"auto"``/``"lbfgs"``, or ``"sampling"`` for no local search) and
+        ``acq_optimizer_kwargs`` (``n_points``, random candidates scored,
+        default 1000; ``n_restarts_optimizer``, starts of the local search,
+        default 5); see :class:`~skhp.search.optimizer.SurrogateOptimizer`.
+        The scores are warped and standardised before each fit
+        (:class:`~skhp.search.warping.YeoJohnsonWarping`), so ``xi`` is in
+        standard deviations of the warped scores, not in score units as in
+        skopt. Where the folds disagree, the search raises ``xi`` to half
+        the median standard error of the scores (``std_test_score /
+        sqrt(n_splits)``, in the same units) when that is larger. With the
+        trees: extra arguments for scikit-optimize's ``Optimizer``. As in
+        skopt's BayesSearchCV, the keys ``base_estimator`` (``"GP"``,
+        ``"RF"``, ``"ET"``, ``"GBRT"``, any case), ``acq_func`` and
+        ``n_initial_points`` set ``optimizer``, ``acq_func`` and
+        ``n_initial_points`` (an error if they disagree with a parameter set
+        to a non-default value).
     scoring : str, callable, list, tuple or dict, default=None
         As in ``GridSearchCV``. With several metrics, the one named by
         ``refit`` is optimised.
@@ -245,6 +296,15 @@ default=None
     surrogates_ : list of :class:`~skhp.search.surrogate.BranchSurrogate`
         One per branch of the space: the fitted surrogate model, to query
         predicted score and uncertainty (see :meth:`predict_score`).
+    optimizer_results_ : list of scipy.optimize.OptimizeResult
+        One per branch, as in scikit-optimize: ``x_iters`` and ``func_vals``
+        (the candidates told to the branch's optimiser, parameters in sorted
+        name order, and their negated scores), ``x`` and ``fun`` (the best),
+        ``space`` and ``models``; ``skopt.plots.plot_objective``,
+        ``plot_convergence`` and ``plot_evaluations`` draw them.
+    total_iterations : int
+        The number of candidates ``fit`` evaluates unless stopped early (a
+        property, available before ``fit``).
     best_estimator_, best_score_, best_params_, best_index_, scorer_,
     n_splits_, refit_time_, multimetric_, classes_, n_features_in_,
     feature_names_in_
@@ -348,6 +408,59 @@ default=None
         self.study = study
         self.pruner = pruner
 
+    # -- skopt's surface: fit(callback=), total_iterations ----------------------
+
+    def fit(self, X, y=None, *, callback=None, **params):
+        """Run the search: cross-validate candidates, then refit the best.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Targets; None for unsupervised learning.
+        callback : callable or list of callables, default=None
+            As scikit-optimize's ``BayesSearchCV.fit(callback=)``: called
+            after each batch with the ``scipy.optimize.OptimizeResult`` of
+            the batch's branch (see ``optimizer_results_``); returning
+            ``True`` stops the search. skopt's callbacks
+            (``DeadlineStopper``, ``DeltaYStopper``, ...) work. The
+            ``callbacks`` parameter is skhp's own form, with a
+            :class:`~skhp.search.SearchProgress`.
+        **params : dict
+            Passed to the estimator's ``fit`` (and, with metadata routing,
+            to the scorer and the splitter), as in ``GridSearchCV``.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        self._fit_callbacks = _check_fit_callbacks(callback)
+        try:
+            return super().fit(X, y, **params)
+        finally:
+            del self._fit_callbacks
+
+    @property
+    def total_iterations(self):
+        """The number of candidates ``fit`` evaluates, unless stopped early.
+
+        ``n_iter``; with scikit-optimize's per-branch budgets
+        (``search_spaces=[(dict, n), ...]``), the sum of the branches'
+        budgets, ``n_iter`` counting for each plain dict.
+        """
+        spaces = self.search_spaces
+        if isinstance(spaces, (list, tuple)) and any(
+            isinstance(b, tuple) for b in spaces
+        ):
+            return sum(
+                b[1] if isinstance(b, tuple) and len(b) == 2 else self.n_iter
+                for b in spaces
+            )
+        return self.n_iter
+
     # -- setup ---------------------------------------------------------------
 
     def _check_callbacks(self):
@@ -374,13 +487,13 @@ default=None
                 f"but got refit={self.refit!r}."
             )
 
-    def _make_branches(self, subspaces, rng):
+    def _make_branches(self, subspaces, rng, settings):
         # scikit-optimize (and the pandas it pulls in) loads on first use, so
         # that ``import skhp`` stays fast.
         from .optimizer import SurrogateOptimizer
 
         n_branches = len(subspaces)
-        per_branch = max(1, math.ceil(self.n_initial_points / n_branches))
+        per_branch = max(1, math.ceil(settings["n_initial_points"] / n_branches))
         branches = []
         for sub in subspaces:
             encoding = BranchEncoding(sub)
@@ -389,11 +502,11 @@ default=None
             if encoding.n_free:
                 optimizer = SurrogateOptimizer(
                     encoding.skopt_dimensions(),
-                    base_estimator=self.optimizer,
+                    base_estimator=settings["optimizer"],
                     n_initial_points=per_branch,
-                    acq_func=self.acq_func,
+                    acq_func=settings["acq_func"],
                     random_state=seed,
-                    optimizer_kwargs=self.optimizer_kwargs,
+                    optimizer_kwargs=settings["optimizer_kwargs"],
                 )
             branches.append(
                 _Branch(encoding, optimizer, per_branch, np.random.RandomState(seed))
@@ -404,7 +517,7 @@ default=None
 
     def _pick_branch(self, branches):
         """The branch to draw the next candidate from, or None when all are done."""
-        open_ = [b for b in branches if not b.exhausted]
+        open_ = [b for b in branches if b.open]
         if not open_:
             return None
         warming = [b for b in open_ if b.in_initial_phase]
@@ -457,6 +570,8 @@ default=None
             if branch is None:
                 break
             want = n - len(proposals) if not branch.in_initial_phase else 1
+            if branch.budget is not None:
+                want = min(want, branch.budget - branch.n_proposed)
             for point, params in self._draw(branch, want):
                 branch.seen.add(branch.encoding.key(params))
                 branch.n_proposed += 1
@@ -519,9 +634,13 @@ default=None
 
         self._check_metric()
         callbacks = self._check_callbacks()
-        subspaces = check_space(self.search_spaces)
+        settings = split_optimizer_kwargs(self, _DEFAULTS)
+        subspaces, budgets = read_search_spaces(self.search_spaces, self.n_iter)
         rng = check_random_state(self.random_state)
-        branches = self._make_branches(subspaces, rng)
+        branches = self._make_branches(subspaces, rng, settings)
+        for branch, budget in zip(branches, budgets or []):
+            branch.budget = budget
+        total = sum(budgets) if budgets else self.n_iter
         initial = self._check_initial_points(branches)
         warm = _KnownResults(self._warm_start_trials())
 
@@ -531,13 +650,13 @@ default=None
                 task_name="search", max_subtasks=None
             ).call_on_fit_task_begin(estimator=self)
 
-        self._loop = state = _LoopState(time.monotonic())
+        self._loop = state = _LoopState(time.monotonic(), total)
         try:
             with recording(
                 self,
                 evaluate_candidates,
                 space=self.search_spaces,
-                total=self.n_iter,
+                total=total,
                 chunked=False,
                 adopt_unmatched=False,
             ) as recorder:
@@ -551,6 +670,7 @@ default=None
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
         self.surrogates_ = self._surrogates(branches)
+        self.optimizer_results_ = [_branch_result(b) for b in branches]
 
         if state.scores and not any(state.outcomes):
             detail = (
@@ -567,8 +687,8 @@ default=None
 
     def _search(self, branches, initial, warm, recorder, search_ctx, callbacks):
         state = self._loop
-        while len(state.scores) < self.n_iter:
-            n = min(self.n_points, self.n_iter - len(state.scores))
+        while len(state.scores) < state.total:
+            n = min(self.n_points, state.total - len(state.scores))
             from_initial = bool(initial)
             if from_initial:
                 batch = [
@@ -609,7 +729,7 @@ default=None
             if not batch:
                 continue
             results = self._evaluate(batch, recorder, search_ctx)
-            if self._stop(results, callbacks):
+            if self._stop(results, callbacks, batch):
                 break
 
     def _take_in_recorded(self, branches, recorder, search_ctx):
@@ -771,16 +891,24 @@ default=None
             **ctx_kwargs,
         )
 
-    def _stop(self, results, callbacks):
+    def _stop(self, results, callbacks, batch=()):
         state = self._loop
         progress = SearchProgress(
             n_evaluated=len(state.scores),
-            n_iter=self.n_iter,
+            n_iter=state.total,
             scores=list(state.scores),
             elapsed=time.monotonic() - state.start,
             cv_results=results,
         )
-        return any(cb(progress) is True for cb in callbacks)
+        stop = any(cb(progress) is True for cb in callbacks)
+        fit_callbacks = getattr(self, "_fit_callbacks", None)
+        if fit_callbacks and batch:
+            # skopt's fit(callback=): the batch's branch as an OptimizeResult;
+            # every callback is called, and any True stops.
+            result = _branch_result(batch[-1][0])
+            for cb in fit_callbacks:
+                stop = bool(cb(result)) or stop
+        return stop
 
     @staticmethod
     def _surrogates(branches):
@@ -838,10 +966,12 @@ default=None
             entry[3].append(is_failure)
             entry[4].append(se)
 
-        for (branch, point, _), score, bad, se in zip(
+        for (branch, point, params), score, bad, se in zip(
             batch, batch_scores, failed, noise
         ):
             if branch.optimizer is None:
+                if not bad:
+                    branch.evaluated.append((params, -score))
                 continue
             if bad:
                 pending_failures.append((branch, point))

@@ -1,18 +1,26 @@
 """scikit-learn's grid and random searches, with a journal and a progress bar.
 
 Drop-in subclasses: with ``journal=None`` and ``verbose=0`` they behave
-exactly like :class:`sklearn.model_selection.GridSearchCV` and
-:class:`sklearn.model_selection.RandomizedSearchCV`.
+like :class:`sklearn.model_selection.GridSearchCV` and
+:class:`sklearn.model_selection.RandomizedSearchCV`, with two differences
+that make failures visible: ``cv_results_["error"]`` holds the first line of
+each candidate's first failed fit's error, and a search in which no
+candidate has a finite score raises a ValueError instead of naming a best
+candidate.
 """
 
 import os
+import warnings
 
 import numpy as np
 from sklearn import model_selection
+from sklearn.exceptions import FitFailedWarning
 
-from .._compat import raise_if_all_fits_failed
+from .._compat import raise_if_all_fits_failed, warn_about_fit_failures
 from ..journal import Journal
+from ..journal.trial import error_summary
 from .journaling import recording
+from .progress import score_key
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV"]
 
@@ -37,11 +45,41 @@ _CONSTRAINTS = {
 
 def _run_journaled(search, run, evaluate_candidates, callback_ctx, **kwargs):
     with recording(search, evaluate_candidates, **kwargs) as recorder:
-        if callback_ctx is None:  # scikit-learn < 1.9
-            run(recorder)
-        else:
-            run(recorder, callback_ctx=callback_ctx)
+        # The search is evaluated in chunks: sklearn's per-chunk warning about
+        # failed fits would come once per chunk, or never for chunks that
+        # failed whole; one warning over the whole search replaces it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitFailedWarning)
+            if callback_ctx is None:  # scikit-learn < 1.9
+                run(recorder)
+            else:
+                run(recorder, callback_ctx=callback_ctx)
     raise_if_all_fits_failed(recorder.all_out, search.error_score)
+    warn_about_fit_failures(recorder.all_out, search.error_score)
+    _refuse_without_a_score(search, recorder.results, recorder.all_out)
+
+
+def _refuse_without_a_score(search, results, out):
+    """Raise when no candidate has a finite score: there is no best to name."""
+    if not results or not len(results["params"]):
+        return
+    key = score_key(search)
+    scores = np.asarray(results.get(key, []), dtype=float)
+    if not scores.size or np.isfinite(scores).any():
+        return
+    first = next((r["fit_error"] for r in out if r.get("fit_error")), None)
+    detail = (
+        f" The first error was: {error_summary(first)}"
+        if first
+        else " No fit failed: scoring returned non-finite values (a scorer that "
+        "failed, or predictions it could not score)."
+    )
+    raise ValueError(
+        f"All {len(scores)} candidates have no finite mean test score "
+        f"({key}), so there is no best candidate. Set error_score='raise' to "
+        "debug; with a journal, Journal(path).cv_results(study)['error'] has "
+        "every candidate's error." + detail
+    )
 
 
 class GridSearchCV(model_selection.GridSearchCV):
@@ -50,7 +88,9 @@ class GridSearchCV(model_selection.GridSearchCV):
 
     A subclass of :class:`sklearn.model_selection.GridSearchCV`; see its
     documentation for the parameters and attributes it shares. With
-    ``journal=None`` and ``verbose=0`` it behaves exactly like it. With
+    ``journal=None`` and ``verbose=0`` it behaves like it, except that
+    ``cv_results_`` has an ``error`` column and a search without any finite
+    score raises instead of naming a best candidate. With
     ``verbose >= 1`` on a terminal, a progress bar shows candidates done,
     the best score so far, and the elapsed and remaining time.
 
@@ -131,9 +171,11 @@ class RandomizedSearchCV(model_selection.RandomizedSearchCV):
 
     A subclass of :class:`sklearn.model_selection.RandomizedSearchCV`; see
     its documentation for the parameters and attributes it shares. With
-    ``journal=None`` and ``verbose=0`` it behaves exactly like it. skhp's
-    dimensions (:class:`~skhp.Real`, :class:`~skhp.Integer`,
-    :class:`~skhp.Categorical`) work as distributions. A search resumed from
+    ``journal=None`` and ``verbose=0`` it behaves like it, except for the
+    ``error`` column and the error when no score is finite (see
+    :class:`GridSearchCV`). skhp's dimensions (:class:`~skhp.Real`,
+    :class:`~skhp.Integer`, :class:`~skhp.Categorical`) work as
+    distributions. A search resumed from
     a journal with an int ``random_state`` draws the same candidates and
     replays the recorded ones; without a fixed seed, the recorded candidates
     take the places of new draws, so none is lost.

@@ -9,7 +9,9 @@ from joblib import effective_n_jobs
 from .._compat import data_of, n_splits_of
 from ..journal import Journal
 from ..journal.fingerprint import search_fingerprint
+from ..journal.lock import study_lock
 from ..journal.recorder import CandidateRecorder
+from .fit_warnings import collecting, warn_summary
 from .progress import ProgressBar, score_key
 
 __all__ = ["recording", "check_journal"]
@@ -30,6 +32,11 @@ def check_journal(journal, study):
         return None, None
     if not isinstance(journal, Journal):
         journal = Journal(journal)
+    if os.path.isdir(journal.path):
+        raise ValueError(
+            f"`journal` must be a file, but {journal.path!r} is a folder. Give a "
+            f"file path, e.g. journal={os.path.join(journal.path, 'journal.db')!r}."
+        )
     return journal, study
 
 
@@ -55,38 +62,55 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
     """
     journal, study = check_journal(search.journal, search.study)
     study = study or type(search).__name__.lower()
+    lock = None
     if journal is not None:
-        journal.open_study(
-            study,
-            type(search).__name__,
-            search_fingerprint(search, space, data_of(evaluate_candidates)),
-        )
+        # One writer per study: a second search on it is refused at once.
+        lock = study_lock(journal.path, study).acquire()
+        try:
+            journal.open_study(
+                study,
+                type(search).__name__,
+                search_fingerprint(search, space, data_of(evaluate_candidates)),
+            )
+        except BaseException:
+            lock.release()
+            journal.close()
+            raise
     key = score_key(search)
     progress = ProgressBar(total, search.verbose, key, desc=study)
     chunk_size = None
     if chunked and (journal is not None or progress.enabled):
         chunk_size = 2 * max(1, effective_n_jobs(search.n_jobs))
     n_splits = n_splits_of(search, evaluate_candidates)
-    recorder = CandidateRecorder(
-        evaluate_candidates,
-        n_splits,
-        journal=journal,
-        study=study,
-        metric=key[len("mean_test_") :],
-        chunk_size=chunk_size,
-        progress=progress,
-        adopt_unmatched=adopt_unmatched,
-        owner=search,
-    )
+    try:
+        recorder = CandidateRecorder(
+            evaluate_candidates,
+            n_splits,
+            journal=journal,
+            study=study,
+            metric=key[len("mean_test_") :],
+            chunk_size=chunk_size,
+            progress=progress,
+            adopt_unmatched=adopt_unmatched,
+            owner=search,
+        )
+    except BaseException:
+        progress.close()
+        if journal is not None:
+            lock.release()
+            journal.close()
+        raise
     # scikit-learn prints "Fitting k folds for each of n candidates" per
     # evaluate_candidates call; where skhp splits the search into calls
     # (chunks) or draws a bar, one line for the whole search replaces those.
     lines = contextlib.nullcontext()
     if search.verbose and (chunk_size is not None or progress.enabled):
         lines = progress.fitting_lines(n_splits)
+    elif progress.enabled:  # progress=True at verbose=0: printed lines only
+        lines = progress.fitting_lines(n_splits, announce=False)
     start = time.monotonic()
     try:
-        with lines:
+        with lines, collecting():
             yield recorder
         if journal is not None:
             previous = journal.info(study)["wall_time"]
@@ -95,3 +119,6 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
         progress.close()
         if journal is not None:
             journal.close()
+            lock.release()
+    # After the bar's last line: one warning per kind of per-fit warning.
+    warn_summary(recorder.all_out, n_splits, stacklevel=4)

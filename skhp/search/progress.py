@@ -8,7 +8,9 @@ import sys
 
 import numpy as np
 
-__all__ = ["ProgressBar", "score_key"]
+from .._config import get_config
+
+__all__ = ["ProgressBar", "in_notebook", "score_key", "shows_progress"]
 
 # What scikit-learn's ``evaluate_candidates`` prints at ``verbose >= 1``, once
 # per call; a chunked search calls it once per chunk.
@@ -17,30 +19,54 @@ _FITTING_LINE = re.compile(
 )
 
 
+def in_notebook():
+    """Whether this process is a Jupyter kernel (where tqdm draws a widget)."""
+    return "ipykernel.zmqshell" in sys.modules
+
+
+def shows_progress(verbose, file=None):
+    """Whether a search with this ``verbose`` draws a bar on ``file``.
+
+    ``skhp.get_config()["progress"]`` decides: True draws always, False
+    never, None (the default) where ``verbose >= 1`` and someone watches:
+    ``file`` (default ``sys.stderr``) is a terminal, or this is a notebook.
+    """
+    progress = get_config()["progress"]
+    if progress is not None:
+        return progress
+    file = sys.stderr if file is None else file
+    watched = getattr(file, "isatty", lambda: False)() or in_notebook()
+    return bool(verbose) and watched
+
+
 class ProgressBar:
     """tqdm bar over a search's candidates, shown only where someone watches.
+
+    Whether it shows follows :func:`shows_progress`: the search's ``verbose``
+    and ``skhp.set_config(progress=...)``.
 
     Parameters
     ----------
     total : int
         Candidates the search will evaluate (its budget).
     verbose : int
-        The search's ``verbose``: 0 shows nothing.
+        The search's ``verbose``: 0 shows nothing unless the global setting
+        ``progress=True``.
     score_key : str
         The ``cv_results_`` key of the optimised score.
     desc : str, default=None
     file : file object, default=None
-        Where to draw (default ``sys.stderr``); nothing is drawn unless it is
-        a terminal.
+        Where to draw (default ``sys.stderr``).
     """
 
     def __init__(self, total, verbose, score_key, desc=None, file=None):
         self.total = total
         self.score_key = score_key
         file = sys.stderr if file is None else file
-        self.enabled = bool(verbose) and getattr(file, "isatty", lambda: False)()
+        self.enabled = shows_progress(verbose, file)
         self._bar = None
         if self.enabled:
+            # tqdm.auto: a widget in Jupyter (with ipywidgets), text elsewhere.
             from tqdm.auto import tqdm
 
             # Pseudo-terminals without a window size (``script``, some
@@ -72,7 +98,7 @@ class ProgressBar:
             self._bar = None
 
     @contextlib.contextmanager
-    def fitting_lines(self, n_splits):
+    def fitting_lines(self, n_splits, announce=True):
         """Print scikit-learn's "Fitting ..." line once, for the whole search.
 
         Inside the block, standard output is written line by line above the
@@ -86,13 +112,17 @@ class ProgressBar:
         ----------
         n_splits : int
             Folds per candidate.
+        announce : bool, default=True
+            Whether to print the line for the whole search (False: a bar
+            drawn at ``verbose=0``, where scikit-learn prints nothing).
         """
         target = sys.stdout
         lines = _Lines(target, self._bar)
-        lines.emit(
-            f"Fitting {n_splits} folds for each of {self.total} candidates, "
-            f"totalling {n_splits * self.total} fits"
-        )
+        if announce:
+            lines.emit(
+                f"Fitting {n_splits} folds for each of {self.total} candidates, "
+                f"totalling {n_splits * self.total} fits"
+            )
         try:
             with contextlib.redirect_stdout(lines):
                 yield

@@ -9,7 +9,12 @@ spaces, a list of such dicts (one per branch, as in scikit-learn's
   :class:`Categorical`;
 - a frozen ``scipy.stats`` ``uniform``, ``loguniform`` or ``randint`` ->
   :class:`Real` / :class:`Integer` with the same support and prior;
-- a scikit-optimize ``Real``, ``Integer`` or ``Categorical`` -> the skhp one.
+- a scikit-optimize ``Real``, ``Integer`` or ``Categorical`` -> the skhp one;
+- an Optuna ``FloatDistribution``, ``IntDistribution`` or
+  ``CategoricalDistribution`` -> :class:`Real`, :class:`Integer` or
+  :class:`Categorical` (``log=True`` gives a log-uniform prior; a ``step``
+  other than an integer's 1 gives a :class:`Categorical` of the values on the
+  step).
 
 Anything else is refused with a message that names the parameter. A plain
 tuple is refused too: ``(1, 10)`` could mean an integer range, a real range
@@ -60,6 +65,29 @@ def _from_skopt(name, dim):
     return cls(dim.low, dim.high, prior=prior, name=name)
 
 
+def _from_optuna(name, dist):
+    kind = type(dist).__name__
+    if kind == "CategoricalDistribution":
+        return Categorical(list(dist.choices), name=name)
+    if kind not in ("FloatDistribution", "IntDistribution"):
+        raise ValueError(
+            f"Search space parameter {name!r}: optuna's {kind} is not supported; "
+            "use FloatDistribution, IntDistribution or CategoricalDistribution, "
+            "or Real, Integer or Categorical."
+        )
+    integral = kind == "IntDistribution"
+    step = dist.step
+    if step is not None and not (integral and step == 1):
+        # Optuna's stepped ranges: the values low, low + step, ..., <= high.
+        n = int(np.floor((dist.high - dist.low) / step + 1e-9)) + 1
+        values = [round(dist.low + k * step, 12) for k in range(n)]
+        values = [int(v) for v in values] if integral else [float(v) for v in values]
+        return Categorical(values, name=name)
+    prior = "log-uniform" if dist.log else "uniform"
+    cls = Integer if integral else Real
+    return cls(dist.low, dist.high, prior=prior, name=name)
+
+
 def as_dimension(name, value):
     """Turn one entry of a search space into a :class:`Dimension`.
 
@@ -68,8 +96,8 @@ def as_dimension(name, value):
     name : str
         The parameter's name, used in error messages.
     value : object
-        A skhp dimension, a list of choices, a frozen scipy distribution or a
-        scikit-optimize dimension.
+        A skhp dimension, a list of choices, a frozen scipy distribution, a
+        scikit-optimize dimension or an Optuna distribution.
 
     Returns
     -------
@@ -79,6 +107,8 @@ def as_dimension(name, value):
         return value
     if type(value).__module__.startswith("skopt.space"):
         return _from_skopt(name, value)
+    if type(value).__module__.startswith("optuna.distributions"):
+        return _from_optuna(name, value)
     if hasattr(value, "dist") and hasattr(value, "support") and hasattr(value, "rvs"):
         return _from_scipy(name, value)
     if isinstance(value, tuple):
@@ -99,8 +129,9 @@ def as_dimension(name, value):
         hint = f" To fix the parameter to one value, write [{value!r}]."
     raise ValueError(
         f"Search space parameter {name!r}: expected Real, Integer, Categorical, a "
-        "list of choices or a scipy.stats distribution (uniform, loguniform, "
-        f"randint), but got {value!r} of type {type(value).__name__}.{hint}"
+        "list of choices, a scipy.stats distribution (uniform, loguniform, "
+        "randint) or an Optuna distribution, but got "
+        f"{value!r} of type {type(value).__name__}.{hint}"
     )
 
 

@@ -11,14 +11,20 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 
 class SleepyClassifier(ClassifierMixin, BaseEstimator):
-    """Sleeps ``delay`` seconds per fit and appends ``C n_samples`` to ``log``."""
+    """Sleeps ``delay`` seconds per fit and appends ``C n_samples`` to ``log``.
 
-    def __init__(self, C=1.0, delay=0.0, log=None):
+    Fails to fit when ``C`` is one of ``fail_on`` (a list).
+    """
+
+    def __init__(self, C=1.0, delay=0.0, log=None, fail_on=None):
         self.C = C
         self.delay = delay
         self.log = log
+        self.fail_on = fail_on
 
     def fit(self, X, y):
+        if self.fail_on is not None and self.C in self.fail_on:
+            raise ValueError(f"C={self.C} is in fail_on")
         time.sleep(self.delay)
         if self.log:
             with open(self.log, "a", encoding="utf-8") as f:

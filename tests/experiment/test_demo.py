@@ -36,3 +36,12 @@ def test_parts_with_missing_extras_are_skipped_with_the_install_command(
     assert code == 1
     assert "skipping part 'mlp': it needs torch; install with: pip install" in err
     assert "skhp[torch]" in (tmp_path / "d" / "summary.md").read_text()
+
+
+def test_budget_note_says_what_the_grid_holds(tmp_path):
+    path = tmp_path / "e.toml"
+    path.write_text(demo.experiment_text("lr", budget=30, cv=2))
+    note = demo.budget_note("lr", path, 30)
+    assert note.startswith("part lr: budget 30 candidates per searcher; grid: 29 ")
+    assert "varies solver, C, penalty, l1_ratio" in note
+    assert note.endswith("one value of max_iter, fit_intercept")

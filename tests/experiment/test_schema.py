@@ -218,7 +218,11 @@ BAD = [
         "space: missing; an estimator given by 'class' needs a space",
     ),
     (
-        with_(("searchers", 0, "n_iter"), 1),
+        # Two branches: the coarsest grid is one candidate per branch.
+        {
+            **with_(("searchers", 0, "n_iter"), 1),
+            "space": [{"C": [1.0, 2.0]}, {"C": [3.0]}],
+        },
         (
             "searchers[0].n_iter: 1 is smaller than the coarsest grid of the space "
             "(2 candidates"

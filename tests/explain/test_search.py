@@ -51,9 +51,9 @@ def test_predict_score_matches_the_optimizers_model(search):
     assert mean.shape == std.shape == (16,)
     for surrogate in search.surrogates_:
         rows = _branch_rows(search, surrogate)
-        opt = surrogate.optimizer.optimizer_
+        opt = surrogate.optimizer
         points = [surrogate.encoding.encode(params[i]) for i in rows]
-        ref_mean, ref_std = opt.models[-1].predict(
+        ref_mean, ref_std = opt.model.predict(
             opt.space.transform(points), return_std=True
         )
         # The model is fitted to warped values; predictions are mapped back.

@@ -35,17 +35,17 @@ def test_dimensions_fixed_and_contains(surrogate):
 
 def test_observed_are_the_told_points_as_scores(surrogate):
     params, scores = surrogate.observed()
-    opt = surrogate.optimizer.optimizer_
-    assert len(params) == len(scores) == len(opt.Xi) == 16
-    for p, s, x in zip(params, scores, opt.Xi):
+    opt = surrogate.optimizer
+    assert len(params) == len(scores) == len(opt.x_told) == 16
+    for p, s, x in zip(params, scores, opt.x_told):
         assert surrogate.contains(p)
         assert surrogate.encoding.encode(p) == list(x)
         assert s == pytest.approx(score_of(p))
-    # skopt's optimiser holds the warped values the model is fitted to.
+    # The model is fitted to the warped values.
     warping = surrogate.optimizer.warping
     assert warping.lambda_ != 1.0
-    np.testing.assert_allclose(opt.yi, warping.transform(-scores))
-    np.testing.assert_allclose(warping.inverse_transform(opt.yi), -scores)
+    np.testing.assert_allclose(opt.y_modelled, warping.transform(-scores))
+    np.testing.assert_allclose(warping.inverse_transform(opt.y_modelled), -scores)
     best, best_score = surrogate.best()
     assert best_score == pytest.approx(max(scores))
     assert score_of(best) == pytest.approx(best_score)
@@ -54,9 +54,9 @@ def test_observed_are_the_told_points_as_scores(surrogate):
 def test_predict_is_the_optimizers_last_model_negated(surrogate):
     params, scores = surrogate.observed()
     mean, std = surrogate.predict(params)
-    opt = surrogate.optimizer.optimizer_
-    ref_mean, ref_std = opt.models[-1].predict(
-        opt.space.transform(opt.Xi), return_std=True
+    opt = surrogate.optimizer
+    ref_mean, ref_std = opt.model.predict(
+        opt.space.transform(opt.x_told), return_std=True
     )
     # The model is fitted to warped values; predictions are mapped back.
     unwarp = surrogate.optimizer.warping.inverse_transform
@@ -85,12 +85,14 @@ def test_uncertainty_grows_away_from_the_data(surrogate):
 def test_acquisition_is_the_optimizers_on_warped_values(surrogate):
     params, _ = surrogate.observed()
     candidates = [{**params[0], "C": c} for c in (1e-3, 0.1, 10.0, 1e3)]
-    opt = surrogate.optimizer.optimizer_
-    m, s = opt.models[-1].predict(
+    opt = surrogate.optimizer
+    m, s = opt.model.predict(
         opt.space.transform([surrogate.encoding.encode(c) for c in candidates]),
         return_std=True,
     )
-    improve = np.min(opt.yi) - 0.01 - m
+    xi = opt.acq_func_kwargs["xi"]
+    assert xi == 0.0  # the Gaussian process's default, noise-free scores
+    improve = np.min(opt.y_modelled) - xi - m
     z = improve / s
     np.testing.assert_allclose(
         surrogate.acquisition(candidates),
@@ -110,9 +112,9 @@ def test_acquisition_is_the_optimizers_on_warped_values(surrogate):
     )
 
 
-def test_acquisition_in_score_units_without_warping(monkeypatch):
-    monkeypatch.setattr(SurrogateOptimizer, "_OUTPUT_WARPING", False)
-    surrogate = make_surrogate()
+def test_acquisition_in_score_units_without_warping():
+    # The trees model the raw scores (no warping), with skopt's xi of 0.01.
+    surrogate = make_surrogate(base_estimator="rf")
     assert surrogate.optimizer.warping is None
     params, scores = surrogate.observed()
     candidates = [{**params[0], "C": c} for c in (1e-3, 0.1, 10.0, 1e3)]
@@ -138,8 +140,7 @@ def test_acquisition_in_score_units_without_warping(monkeypatch):
 
 def test_acquisition_peaks_where_the_optimizer_asks_next():
     surrogate = make_surrogate(n_evaluations=12, seed=3)
-    opt = surrogate.optimizer.optimizer_
-    asked = surrogate.encoding.decode(opt.ask())
+    asked = surrogate.encoding.decode(surrogate.optimizer.ask()[0])
     random = [surrogate.encoding.sample(np.random.RandomState(i)) for i in range(50)]
     values = surrogate.acquisition([asked, *random])
     assert values[0] >= values[1:].max() - 1e-9

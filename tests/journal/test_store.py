@@ -1,6 +1,7 @@
 import math
 import multiprocessing
 import signal
+import sqlite3
 import subprocess
 import sys
 
@@ -211,3 +212,51 @@ def test_torn_last_write_keeps_the_earlier_trials(tmp_path, cut):
     assert numbers == list(range(len(numbers)))  # a prefix, no hole
     assert len(trials) >= 4  # only the torn last commit may be gone
     assert all(len(t.folds) == 3 for t in trials)
+
+
+def _journal_with_a_trial(path):
+    j = Journal(path)
+    j.open_study("s", "X", {})
+    j.append("s", [_trial(0.1)])
+    j.close()
+
+
+def test_readers_open_the_journal_read_only(tmp_path):
+    path = tmp_path / "run.db"
+    _journal_with_a_trial(path)
+    reader = Journal(path, create=False)
+    assert list(reader.cv_results("s")["status"]) == ["ok"]
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.conn.execute("DELETE FROM trials")
+    reader.close()
+
+
+@pytest.mark.parametrize("create", [True, False])
+def test_an_empty_file_is_refused_with_its_path(tmp_path, create):
+    path = tmp_path / "journal.db"
+    path.write_bytes(b"")
+    with pytest.raises(
+        ValueError, match=f"The journal '{path}' is empty \\(0 bytes\\)"
+    ):
+        Journal(path, create=create).studies()
+    assert path.read_bytes() == b""  # left as it was
+
+
+@pytest.mark.parametrize("create", [True, False])
+def test_a_foreign_database_is_refused_and_left_alone(tmp_path, create):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE customers (name TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ValueError, match=f"'{path}' is an SQLite database, but not an"):
+        Journal(path, create=create).studies()
+    conn = sqlite3.connect(path)
+    tables = conn.execute("SELECT name FROM sqlite_master").fetchall()
+    conn.close()
+    assert tables == [("customers",)]
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="is a folder, not a journal file"):
+        Journal(tmp_path).studies()

@@ -261,3 +261,81 @@ def test_text_containers(tiny_model_dir, toy_classification):
     np.testing.assert_array_equal(est.predict(np.array(X)[:, None]), expected)
     with pytest.raises(ValueError, match="Select the text column"):
         est.predict(pd.DataFrame({"a": X, "b": X}))
+
+
+@pytest.mark.parametrize("decoding", ["generate", "loglik"])
+@pytest.mark.parametrize("threads, expected", [(2, 2), (1, 1), (None, 3)])
+def test_torch_num_threads_holds_while_computing_and_is_restored(
+    tiny_model_dir, toy_classification, monkeypatch, decoding, threads, expected
+):
+    torch = pytest.importorskip("torch")
+    from skhp.llm.backends.transformers import TransformersBackend
+
+    seen = []
+    for name in ("generate", "label_logliks"):
+        original = getattr(TransformersBackend, name)
+
+        def spy(self, *args, _original=original, **kwargs):
+            seen.append(torch.get_num_threads())
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(TransformersBackend, name, spy)
+    X, y = toy_classification
+    before = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        est = _clf(
+            tiny_model_dir, decoding=decoding, cache=False, torch_num_threads=threads
+        )
+        est.fit(X[:8], y[:8]).predict(X[:8])
+        assert seen and set(seen) == {expected}
+        assert torch.get_num_threads() == 3
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_torch_num_threads_auto_is_one_on_small_machines(monkeypatch):
+    from skhp import _torch_threads
+
+    monkeypatch.setattr(_torch_threads, "_usable_cores", lambda: 2)
+    assert _torch_threads.resolve_threads("auto", None) == 1
+    monkeypatch.setattr(_torch_threads, "_usable_cores", lambda: 32)
+    assert _torch_threads.resolve_threads("auto", None) is None
+    assert _torch_threads.resolve_threads(3, None) == 3
+
+
+def test_torch_num_threads_is_validated(toy_classification):
+    X, y = toy_classification
+    with pytest.raises(ValueError, match="torch_num_threads"):
+        LLMClassifier(torch_num_threads=0).fit(X, y)
+
+
+def test_loading_is_quiet_unless_asked(tiny_model_dir, monkeypatch, capsys):
+    import warnings
+
+    transformers = pytest.importorskip("transformers")
+    from skhp.llm.backends.transformers import TransformersBackend
+
+    original = transformers.AutoModelForCausalLM.from_pretrained
+
+    def noisy(*args, **kwargs):
+        import sys
+
+        print("Converting and de-quantizing GGUF tensors...", file=sys.stderr)
+        warnings.warn("`foo` is deprecated", FutureWarning, stacklevel=2)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.AutoModelForCausalLM, "from_pretrained", noisy)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        TransformersBackend(tiny_model_dir)
+    assert capsys.readouterr().err == ""
+    assert not [w for w in caught if issubclass(w.category, FutureWarning)]
+    assert transformers.utils.logging.is_progress_bar_enabled()
+
+    monkeypatch.setenv("SKHP_VERBOSE_LOADING", "1")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        TransformersBackend(tiny_model_dir)
+    assert "de-quantizing" in capsys.readouterr().err
+    assert [w for w in caught if issubclass(w.category, FutureWarning)]

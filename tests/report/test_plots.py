@@ -30,9 +30,9 @@ def test_convergence_draws_one_line_per_searcher(searches, tmp_path):
     display = ConvergenceDisplay.from_results(searches)
     assert len(display.lines_) == 3
     assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == [
-        "grid",
-        "random",
-        "bayes",
+        "grid (5 evaluations)",
+        "random (6 evaluations)",
+        "bayes (6 evaluations)",
     ]
     assert display.ax_.get_xlabel() == "evaluations"
     assert display.ax_.get_ylabel() == "best mean CV score so far"
@@ -50,7 +50,9 @@ def test_convergence_against_time_accumulates_fit_time(searches):
     x = np.asarray(line.get_xdata())
     assert np.all(np.diff(x) > 0)
     assert "time" in display.ax_.get_xlabel()
-    assert display.ax_.get_legend().get_texts()[0].get_text() == "GridSearchCV"
+    assert display.ax_.get_legend().get_texts()[0].get_text() == (
+        "GridSearchCV (5 evaluations)"
+    )
 
 
 def test_convergence_follows_the_metric_asked(multimetric):
@@ -195,3 +197,134 @@ def test_nothing_to_plot_when_every_candidate_failed(failing, display):
     cv["mean_test_score"] = np.full(3, np.nan)
     with pytest.raises(ValueError, match=r"No candidate succeeded \(all 3 failed"):
         display.from_results(cv)
+
+
+def test_each_searcher_has_one_colour_on_every_plot(searches):
+    from matplotlib.colors import to_hex
+
+    from skhp.report.style import searcher_color
+
+    convergence = ConvergenceDisplay.from_results(searches)
+    colours = {
+        name: to_hex(line.get_color())
+        for name, line in zip(["grid", "random", "bayes"], convergence.lines_)
+    }
+    assert colours == {
+        "grid": searcher_color("grid"),
+        "random": searcher_color("random"),
+        "bayes": searcher_color("bayes"),
+    }
+    scores = ParameterScoreDisplay.from_results(searches, params=["C"])
+    axis = scores.axes_[0]
+    dots = {c.get_label(): to_hex(c.get_facecolor()[0]) for c in axis.collections}
+    assert dots == colours
+    # Box medians are black, not a searcher's colour.
+    scores = ParameterScoreDisplay.from_results(searches, params=["class_weight"])
+    medians = [
+        line for line in scores.axes_[0].lines if to_hex(line.get_color()) == "#000000"
+    ]
+    assert medians
+
+
+def test_convergence_ticks_are_whole_and_a_long_run_is_clipped(searches, iris):
+    X, y = iris
+    fine = GridSearchCV(LogisticRegression(max_iter=300), {"C": np.logspace(-3, 2, 40)})
+    results = {"grid": fine.fit(X, y), "bayes": searches["bayes"]}
+    display = ConvergenceDisplay.from_results(results)
+    display.figure_.canvas.draw()
+    ticks = display.ax_.get_xticks()
+    assert np.allclose(ticks, np.round(ticks))
+    # 40 against 6 evaluations: the x axis stops at twice the smaller run.
+    assert display.clipped_ == 12
+    assert display.ax_.get_xlim()[1] == pytest.approx(12.5)
+    notes = [t.get_text() for t in display.ax_.texts]
+    assert any("clipped at 12 evaluations (longest run: 40)" in n for n in notes)
+    assert display.ax_.get_title() == "Convergence: best score so far"
+    # Comparable budgets: nothing clipped.
+    assert ConvergenceDisplay.from_results(searches).clipped_ is None
+
+
+def test_pipeline_prefixes_are_left_out_of_the_labels(iris):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = iris
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300))
+    grid = {
+        "logisticregression__C": [0.01, 1.0, 100.0],
+        "logisticregression__fit_intercept": [True, False],
+    }
+    search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+    parallel = ParallelCoordinatesDisplay.from_results(search)
+    labels = [t.get_text() for t in parallel.ax_.get_xticklabels()]
+    assert labels == ["C\n(log)", "fit_intercept", "score"]
+    scores = ParameterScoreDisplay.from_results(search)
+    assert [a.get_xlabel() for a in scores.axes_] == ["C", "fit_intercept"]
+
+
+def test_partial_dependence_matrix_of_the_top_parameters(iris):
+    from sklearn.model_selection import RandomizedSearchCV
+
+    from skhp import Real
+    from skhp.report import PartialDependenceMatrixDisplay
+
+    X, y = iris
+    space = {
+        "C": Real(1e-3, 1e2, prior="log-uniform"),
+        "tol": Real(1e-5, 1e-1, prior="log-uniform"),
+        "intercept_scaling": Real(0.5, 2.0),
+    }
+    search = RandomizedSearchCV(
+        LogisticRegression(max_iter=300), space, n_iter=12, cv=3, random_state=0
+    ).fit(X, y)
+    display = PartialDependenceMatrixDisplay.from_results(search, n_params=3)
+    # C matters on iris, so it comes first.
+    assert display.params[0] == "C" and len(display.params) == 3
+    assert display.axes_.shape == (3, 3)
+    assert display.labels[0] == "log10 C"
+    assert display.surfaces[(1, 0)].shape == (
+        len(display.grids[1]),
+        len(display.grids[0]),
+    )
+    # The PD of C rises from small C to large C.
+    assert display.curves[0][-1] > display.curves[0][0]
+    assert not display.axes_[0, 1].get_visible()
+    assert display.axes_[2, 0].get_xlabel() == "log10 C"
+
+
+def test_partial_dependence_matrix_needs_two_varied_parameters(searches):
+    from skhp.report import PartialDependenceMatrixDisplay
+
+    with pytest.raises(ValueError, match="needs 2 parameters that vary"):
+        PartialDependenceMatrixDisplay.from_results(searches["grid"])
+
+
+def test_convergence_bands_over_repeated_runs(iris, tmp_path):
+    from sklearn.model_selection import RandomizedSearchCV
+
+    from skhp import Real
+    from skhp.report import write_report
+
+    X, y = iris
+    space = {"C": Real(1e-3, 1e2, prior="log-uniform")}
+    runs = [
+        RandomizedSearchCV(
+            LogisticRegression(max_iter=300), space, n_iter=n, cv=3, random_state=seed
+        ).fit(X, y)
+        for seed, n in ((0, 5), (1, 6), (2, 5))
+    ]
+    display = ConvergenceDisplay.from_repeats({"random": runs})
+    assert display.n_runs_ == {"random": 3}
+    (median,) = display.best_scores
+    assert len(median) == 5  # the shortest run
+    curves = np.vstack([results_frame(r)["best_so_far"].to_numpy()[:5] for r in runs])
+    np.testing.assert_allclose(median, np.median(curves, axis=0))
+    assert len(display.bands_) == 1
+    labels = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert labels == ["random, median of 3 runs (5 evaluations)"]
+    # A report of runs named "<searcher>@<run>" draws the bands.
+    named = {f"random@{i}": r for i, r in enumerate(runs)}
+    text = write_report(tmp_path, named).read_text()
+    assert "median over the repeated runs" in text
+    with pytest.raises(ValueError, match="non-empty list of results"):
+        ConvergenceDisplay.from_repeats({"random": runs[0]})

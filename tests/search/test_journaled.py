@@ -387,3 +387,66 @@ def test_other_data_is_refused(tmp_path):
     GridSearchCV(SVC(), GRID, journal=path, cv=3).fit(X_IRIS, Y_IRIS)
     with pytest.raises(JournalMismatchError, match=r"data: recorded 'X of shape"):
         GridSearchCV(SVC(), GRID, journal=path, cv=3).fit(X_IRIS[:120], Y_IRIS[:120])
+
+
+_KILLER = """
+import os, sys
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_iris
+from skhp import GridSearchCV
+
+
+class Killer(ClassifierMixin, BaseEstimator):
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y):
+        if self.C == 5.0:
+            os._exit(3)  # the whole process dies, as on a segfault or OOM kill
+        with open(sys.argv[2], "a") as f:
+            f.write(f"{self.C}\\n")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+X, y = load_iris(return_X_y=True)
+search = GridSearchCV(
+    Killer(), {"C": [0.1, 1.0, 5.0, 10.0]}, cv=2, journal=sys.argv[1], refit=False
+)
+search.fit(X, y)
+print(list(search.cv_results_["error"]))
+"""
+
+
+def test_a_candidate_that_kills_the_process_is_failed_after_two_deaths(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "killer.py"
+    script.write_text(_KILLER)
+    db, log = tmp_path / "run.db", tmp_path / "fits.txt"
+
+    def run():
+        return subprocess.run(
+            [sys.executable, str(script), str(db), str(log)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+        )
+
+    assert run().returncode == 3  # died on C=5 with C=10 in its chunk
+    assert run().returncode == 3  # C=5 alone: died again
+    last = run()  # C=5 recorded as failed without a fit; C=10 fitted alone
+    assert last.returncode == 0, last.stderr
+    assert "the process died while fitting it (2 times" in last.stdout
+    with Journal(db, create=False) as journal:
+        trials = {t.params["C"]: t for t in journal.trials("gridsearchcv")}
+    assert [t.status for t in trials.values()] == ["ok", "ok", "failed", "ok"]
+    assert "the process died while fitting it" in trials[5.0].error
+    assert trials[10.0].error is None
+    assert sorted(_fits(log)) == ["0.1", "0.1", "1.0", "1.0", "10.0", "10.0"]

@@ -1,7 +1,6 @@
 import math
 import pickle
 import re
-import warnings
 
 import numpy as np
 import pytest
@@ -9,7 +8,6 @@ from sklearn.exceptions import NotFittedError
 from skopt.space import Categorical, Integer, Real
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from skhp.search import optimizer as optimizer_module
 from skhp.search.optimizer import SurrogateOptimizer
 
 CATEGORIES = ["relu", "tanh", "sigmoid"]
@@ -139,20 +137,26 @@ def test_predict_before_a_model_raises():
         opt.predict(opt.ask())
 
 
-def test_gp_refits_start_fresh_and_batches_reuse_the_last_fit():
+def test_gp_batches_keep_the_fitted_hyperparameters(monkeypatch):
+    from skhp.search.bo import policy
+
     opt = SurrogateOptimizer(make_space(), n_initial_points=5, random_state=0)
     run(opt, 8)
-    gp = opt.optimizer_.base_estimator_
-    # Each re-optimisation starts from skopt's default hyperparameters (a warm
-    # start from the last fit over-exploits; see docs/benchmarks.md).
-    np.testing.assert_allclose(gp.kernel.theta, opt._kernel_template.theta)
-    assert gp.optimizer == "fmin_l_bfgs_b" and gp.n_restarts_optimizer == 0
-    # The constant-liar lies of a batch are fitted with the learnt ones.
-    fitted = opt.optimizer_.models[-1]
+    fitted = opt.model.theta_.copy()
+    conditioned = []
+    real_condition = policy.GaussianProcess.condition
+
+    def spy(self, X, y, theta=None):
+        conditioned.append(None if theta is None else np.array(theta))
+        return real_condition(self, X, y, theta)
+
+    monkeypatch.setattr(policy.GaussianProcess, "condition", spy)
     opt.ask(3)
-    np.testing.assert_allclose(gp.kernel.k1.theta, fitted.kernel_.k1.theta)
-    assert gp.kernel.k2.noise_level == pytest.approx(fitted.noise_)
-    assert gp.optimizer is None
+    # Two lies, each conditioned on with the hyperparameters of the last fit.
+    assert len(conditioned) == 2
+    for theta in conditioned:
+        np.testing.assert_array_equal(theta, fitted)
+    np.testing.assert_array_equal(opt.model.theta_, fitted)
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -np.inf, "1.0", None])
@@ -179,7 +183,7 @@ def test_tell_rejects_points_of_the_wrong_length():
 
 def test_tell_rejects_points_outside_the_space():
     opt = SurrogateOptimizer(make_space(), random_state=0)
-    with pytest.raises(ValueError, match="within the bounds"):
+    with pytest.raises(ValueError, match="is not in the space"):
         opt.tell([[0.1, 5.0, 2, "relu"]], [1.0])
 
 
@@ -217,13 +221,38 @@ def test_optimizer_kwargs_override_defaults():
         optimizer_kwargs={
             "acq_optimizer": "sampling",
             "acq_optimizer_kwargs": {"n_points": 321},
+            "acq_func_kwargs": {"xi": 0.2},
         },
     )
-    assert opt.optimizer_.acq_optimizer == "sampling"
-    assert opt.optimizer_.n_points == 321
-    # Keys not given keep the tuned defaults.
-    expected = SurrogateOptimizer._GP_ACQ_OPTIMIZER_KWARGS["n_restarts_optimizer"]
-    assert opt.optimizer_.n_restarts_optimizer == expected
+    assert opt._gp.local_search is False
+    assert opt._gp.n_samples == 321
+    # Keys not given keep the defaults.
+    assert opt._gp.n_restarts == 5
+    assert opt.acq_func_kwargs == {"xi": 0.2, "kappa": 1.96}
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_jobs": 2}, r"keys \['n_jobs'\] have no meaning with the Gaussian"),
+        ({"acq_func_kwargs": {"eta": 1}}, r"keys \['eta'\] are not used here"),
+        ({"acq_func_kwargs": [1]}, r"'acq_func_kwargs'\] must be a dict"),
+        ({"acq_func_kwargs": {"xi": "big"}}, r"'xi'\] must be a finite number"),
+        ({"acq_optimizer": "cma"}, r"must be one of \['auto', 'lbfgs', 'sampling'\]"),
+        (
+            {"acq_optimizer_kwargs": {"n_points": 0}},
+            r"'n_points'\] must be a positive integer, got 0",
+        ),
+    ],
+)
+def test_bad_gp_optimizer_kwargs_are_named(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        SurrogateOptimizer(make_space(), optimizer_kwargs=kwargs)
+
+
+def test_bad_gp_acq_func_is_named():
+    with pytest.raises(ValueError, match=r"acq_func must be one of .*got 'MES'"):
+        SurrogateOptimizer(make_space(), acq_func="MES")
 
 
 def test_caller_thread_limits_are_restored():
@@ -249,194 +278,3 @@ def test_pickle_round_trip_keeps_state():
     opt.tell(xs, ys)
     clone.tell(xs, ys)
     assert clone.ask() == opt.ask()
-
-
-# -- the shortcuts through skopt's Gaussian-process arithmetic ---------------
-
-
-class PlainSurrogateOptimizer(SurrogateOptimizer):
-    """The same optimiser on skopt's own Optimizer and GaussianProcessRegressor."""
-
-    _FAST_PATHS = False
-
-
-@pytest.mark.parametrize(
-    "space, n_points, acq_func, noise",
-    [
-        (make_space(), 1, "EI", None),
-        (make_space(), 3, "EI", None),
-        # One dimension: an isotropic length scale, which the likelihood
-        # shortcut leaves to scikit-learn.
-        ([Real(-2.0, 2.0)], 1, "EI", None),
-        (make_space(), 1, "gp_hedge", None),
-        (make_space(), 3, "gp_hedge", None),
-        (make_space(), 1, "PI", None),
-        (make_space(), 1, "LCB", None),
-        # Noisy values raise xi; both paths read it from acq_func_kwargs.
-        (make_space(), 1, "EI", 0.3),
-        (make_space(), 3, "gp_hedge", 0.3),
-    ],
-)
-def test_fast_paths_propose_exactly_what_skopt_proposes(
-    space, n_points, acq_func, noise, monkeypatch
-):
-    def value(x):
-        return objective(x) if len(x) == 4 else (x[0] - 0.5) ** 2
-
-    # With scikit-learn's likelihood (the shortcut for it agrees to rounding
-    # only, tested below), every other shortcut must give skopt's proposals
-    # bit for bit.
-    monkeypatch.setattr(optimizer_module, "_lml_terms", lambda gp: None)
-    # The fast acquisition search must actually run (not fall back to skopt's).
-    calls = []
-    fast_acquisition = optimizer_module._acquisition_1d
-
-    def counted(x, model, y_opt, acq, *args):
-        calls.append(acq)
-        return fast_acquisition(x, model, y_opt, acq, *args)
-
-    monkeypatch.setattr(optimizer_module, "_acquisition_1d", counted)
-    asked, gains = [], []
-    for cls in (SurrogateOptimizer, PlainSurrogateOptimizer):
-        opt = cls(space, n_initial_points=5, random_state=4, acq_func=acq_func)
-        points = []
-        while opt.n_told < 14:
-            xs = opt.ask(n_points)
-            points.extend(xs)
-            opt.tell(
-                xs,
-                [value(x) for x in xs],
-                noise=None if noise is None else [noise] * len(xs),
-            )
-        asked.append(points)
-        gains.append(getattr(opt.optimizer_, "gains_", None))
-    expected = {"gp_hedge": {"EI", "LCB", "PI"}}.get(acq_func, {acq_func})
-    assert set(calls) == expected
-    # Bitwise: the shortcuts run the same operations in the same order. (Any
-    # rounding difference shows: near the data the predictive variance is a
-    # difference of nearly equal numbers, and it moves the L-BFGS start.)
-    assert asked[0] == asked[1]
-    if acq_func == "gp_hedge":
-        np.testing.assert_array_equal(gains[0], gains[1])
-
-
-def fitted_gp(n_evals=12):
-    opt = SurrogateOptimizer(make_space(), n_initial_points=5, random_state=0)
-    run(opt, n_evals)
-    gp = opt.optimizer_.models[-1]
-    assert type(gp).__name__ == "_GaussianProcess"
-    return opt, gp
-
-
-def test_fast_log_marginal_likelihood_is_scikit_learns():
-    from sklearn.gaussian_process import GaussianProcessRegressor as SkGP
-
-    from skhp.search.optimizer import _lml_terms, _matern52_lml
-
-    opt, gp = fitted_gp()
-    gp.kernel_ = opt._fitted_kernel  # with its noise term, as during a fit
-    terms = _lml_terms(gp)
-    assert terms is not None
-    bounds = gp.kernel_.bounds
-    rng = np.random.RandomState(0)
-    for _ in range(20):
-        theta = rng.uniform(bounds[:, 0], bounds[:, 1])
-        fast = _matern52_lml(terms, gp.alpha, theta)
-        plain = SkGP.log_marginal_likelihood(
-            gp, theta, eval_gradient=True, clone_kernel=False
-        )
-        np.testing.assert_allclose(fast[0], plain[0], rtol=1e-12)
-        scale = np.abs(plain[1]).max()
-        np.testing.assert_allclose(fast[1], plain[1], rtol=1e-9, atol=1e-12 * scale)
-
-
-def test_fast_likelihood_fits_scikit_learns_hyperparameters(monkeypatch):
-    from skopt.learning import GaussianProcessRegressor as SkoptGP
-
-    from skhp.search.optimizer import _GaussianProcess
-
-    calls = []
-    fast_lml = optimizer_module._matern52_lml
-
-    def counted(*args):
-        calls.append(1)
-        return fast_lml(*args)
-
-    monkeypatch.setattr(optimizer_module, "_matern52_lml", counted)
-    opt, gp = fitted_gp(n_evals=20)
-    X, y = gp.X_train_, opt.optimizer_.yi
-    params = gp.get_params(deep=False)
-    params.update(kernel=opt._kernel_template, n_restarts_optimizer=0)
-    calls.clear()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the noise level at its lower bound
-        fast = _GaussianProcess(**params).fit(X, y)
-        plain = SkoptGP(**params).fit(X, y)
-    assert len(calls) > 5
-    # The same L-BFGS run from the same start, on gradients that differ by
-    # rounding: the same optimum (measured: to about 1e-10).
-    np.testing.assert_allclose(fast.kernel_.k1.theta, plain.kernel_.k1.theta, atol=1e-7)
-    np.testing.assert_allclose(fast.noise_, plain.noise_, rtol=1e-7)
-    np.testing.assert_allclose(
-        fast.log_marginal_likelihood_value_,
-        plain.log_marginal_likelihood_value_,
-        rtol=1e-9,
-    )
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {},
-        {"return_std": True},
-        {"return_mean_grad": True},
-        {"return_std": True, "return_mean_grad": True},
-        {"return_std": True, "return_mean_grad": True, "return_std_grad": True},
-    ],
-)
-def test_fast_predict_is_skopts(kwargs):
-    from skopt.learning import GaussianProcessRegressor as SkoptGP
-
-    opt, gp = fitted_gp()
-    X = opt.optimizer_.space.transform(opt.ask(3) + opt.optimizer_.Xi[:2])
-    for rows in ([0], [3], slice(None)):
-        if len(X[rows]) > 1 and kwargs.get("return_mean_grad"):
-            continue  # skopt's gradients are for one point only
-        fast = gp.predict(X[rows], **kwargs)
-        plain = SkoptGP.predict(gp, X[rows], **kwargs)
-        if not isinstance(fast, tuple):
-            fast, plain = (fast,), (plain,)
-        assert len(fast) == len(plain)
-        for a, b in zip(fast, plain):
-            np.testing.assert_array_equal(a, b)
-
-
-def test_fast_predict_falls_back_on_other_inputs():
-    opt, gp = fitted_gp()
-    X = opt.optimizer_.space.transform(opt.optimizer_.Xi[:3])
-    # A list takes skopt's validating path, and agrees.
-    np.testing.assert_array_equal(gp.predict(X.tolist()), gp.predict(X))
-    with pytest.raises(ValueError, match="NaN"):
-        gp.predict(np.full_like(X, np.nan))
-
-
-@pytest.mark.parametrize(
-    "dimensions",
-    [
-        [Real(1e-5, 1.0, prior="log-uniform"), Integer(1, 10), Categorical("abc")],
-        [Categorical(["l1", "l2"]), Real(-1.0, 1.0)],
-        [Categorical([1, 2, 3, 4]), Integer(2, 64, prior="log-uniform")],
-        [Categorical([True, False]), Categorical(["only"]), Real(0.0, 1.0)],
-    ],
-)
-@pytest.mark.parametrize("n_points", [1, 7, 1000])
-def test_fast_transform_is_skopts(dimensions, n_points):
-    from skhp.search.optimizer import _transform
-
-    opt = SurrogateOptimizer(dimensions, random_state=0)
-    space = opt.optimizer_.space
-    points = space.rvs(n_samples=n_points, random_state=1)
-    expected = space.transform(points)
-    got = _transform(space, points)
-    assert got.dtype == expected.dtype
-    np.testing.assert_array_equal(got, expected)

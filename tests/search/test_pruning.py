@@ -77,7 +77,8 @@ def pruned_search(tmp_path_factory):
     kw = dict(
         n_iter=12,
         cv=4,
-        n_initial_points=6,
+        # Random candidates after the pruner's startup, so some are bad.
+        n_initial_points=10,
         random_state=0,
         pruner=MedianPruner(after_folds=1, n_startup=4),
         journal=folder / "run.db",

@@ -113,20 +113,13 @@ def run(opt, n):
 def test_gp_is_fitted_to_warped_values():
     opt = run(SurrogateOptimizer(SPACE, n_initial_points=5, random_state=0), 12)
     told = opt.y_told
-    np.testing.assert_allclose(told, [loss(x) for x in opt.optimizer_.Xi])
-    np.testing.assert_allclose(opt.optimizer_.yi, opt.warping.transform(told))
+    np.testing.assert_allclose(told, [loss(x) for x in opt.x_told])
+    np.testing.assert_allclose(opt.y_modelled, opt.warping.transform(told))
     assert opt.warping.lambda_ != 1.0
     # Predictions come back in the units told: near the data, the told values.
-    mean, std = opt.predict(opt.optimizer_.Xi)
+    mean, std = opt.predict(opt.x_told)
     np.testing.assert_allclose(mean, told, atol=0.05 * np.ptp(told))
     assert np.all(std >= 0)
-
-
-def test_warping_can_be_switched_off(monkeypatch):
-    monkeypatch.setattr(SurrogateOptimizer, "_OUTPUT_WARPING", False)
-    opt = run(SurrogateOptimizer(SPACE, n_initial_points=5, random_state=0), 12)
-    assert opt.warping is None
-    np.testing.assert_array_equal(opt.optimizer_.yi, opt.y_told)
 
 
 @pytest.mark.parametrize("base_estimator", ["rf", "gbrt"])
@@ -136,38 +129,7 @@ def test_tree_surrogates_get_the_raw_values(base_estimator):
     )
     run(opt, 8)
     assert opt.warping is None
-    np.testing.assert_array_equal(opt.optimizer_.yi, opt.y_told)
-
-
-def test_incumbent_polish_replaces_a_worse_proposal(monkeypatch):
-    """In lockstep with the polish off, the first differing proposal is better."""
-    from skhp.search.optimizer import _acquisition_1d
-
-    on = SurrogateOptimizer(SPACE, n_initial_points=5, random_state=1)
-    off = SurrogateOptimizer(SPACE, n_initial_points=5, random_state=1)
-    off._POLISH_INCUMBENT = False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for _ in range(30):
-            (x_on,) = on.ask()
-            (x_off,) = off.ask()
-            if x_on != x_off:
-                break
-            on.tell([x_on], [loss(x_on)])
-            off.tell([x_off], [loss(x_off)])
-        else:
-            pytest.fail("the incumbent polish never changed a proposal")
-    assert on.n_told >= 5  # not during the random initial design
-    opt = on.optimizer_
-    args = (opt.models[-1], np.min(opt.yi), "EI", 0.01, 1.96)
-
-    def ei(x):
-        return -_acquisition_1d(opt.space.transform([x])[0], *args)[0].item()
-
-    assert ei(x_on) > ei(x_off)
-    # It starts from the best point told, so it lands near it.
-    best = opt.Xi[int(np.argmin(opt.yi))]
-    assert x_on[3] == best[3]
+    np.testing.assert_array_equal(opt.y_modelled, opt.y_told)
 
 
 def test_failures_stay_above_the_warped_successes():
@@ -177,7 +139,7 @@ def test_failures_stay_above_the_warped_successes():
     stand_in = max(values) + 0.5 * np.ptp(values)
     opt.tell(xs, [*values, stand_in], failed=[False] * 4 + [True])
     np.testing.assert_allclose(opt.y_told, [*values, stand_in])
-    yi = np.asarray(opt.optimizer_.yi)
+    yi = opt.y_modelled
     np.testing.assert_allclose(yi[:4], opt.warping.fit(values).transform(values))
     assert yi[4] == pytest.approx(yi[:4].max() + 0.5 * np.ptp(yi[:4]))
     with pytest.raises(ValueError, match="one flag per point, got 1 for 2"):

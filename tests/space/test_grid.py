@@ -56,3 +56,76 @@ def test_categorical_goes_into_gridsearchcv_as_it_is():
     X, y = load_iris(return_X_y=True)
     gs = GridSearchCV(SVC(), {"kernel": Categorical(["linear", "rbf"])}, cv=3).fit(X, y)
     assert [p["kernel"] for p in gs.cv_results_["params"]] == ["linear", "rbf"]
+
+
+# -- grid(space, budget=n) ---------------------------------------------------
+
+from sklearn.model_selection import ParameterGrid  # noqa: E402
+
+from skhp.presets import logistic_regression  # noqa: E402
+from skhp.space.budget import (  # noqa: E402
+    coarsest_grid_size,
+    grid_for_budget,
+    varied_dimensions,
+)
+
+BUDGET_SPACE = {
+    "C": Real(1e-3, 1e3, prior="log-uniform"),
+    "gamma": Real(1e-4, 1.0, prior="log-uniform"),
+    "degree": Integer(1, 5),
+    "kernel": Categorical(["rbf", "poly", "sigmoid"]),
+}
+
+
+@pytest.mark.parametrize("budget", [1, 2, 5, 16, 17, 30, 100])
+@pytest.mark.parametrize(
+    "space", [BUDGET_SPACE, logistic_regression()], ids=["flat", "lr"]
+)
+def test_budget_grid_never_exceeds_the_budget(space, budget):
+    if budget < coarsest_grid_size(space):
+        assert grid_for_budget(space, budget) is None
+        return
+    param_grid = grid(space, budget=budget)
+    assert len(ParameterGrid(param_grid)) <= budget
+
+
+def test_budget_grid_varies_every_dimension_once_it_can():
+    # 2 values of each of the 4 dimensions: 16 candidates.
+    param_grid = grid(BUDGET_SPACE, budget=16)
+    assert len(ParameterGrid(param_grid)) == 16
+    assert set(varied_dimensions(param_grid)) == set(BUDGET_SPACE)
+    # One fewer: the dimension whose second value does not fit stays fixed,
+    # and the others share what is left.
+    param_grid = grid(BUDGET_SPACE, budget=15)
+    assert len(varied_dimensions(param_grid)) == 3
+    assert 12 <= len(ParameterGrid(param_grid)) <= 15
+
+
+def test_budget_grid_of_the_logistic_preset_is_not_only_categorical():
+    space = logistic_regression()
+    small = grid(space, budget=30)
+    assert 20 <= len(ParameterGrid(small)) <= 30
+    assert "C" in varied_dimensions(small)
+    # Every dimension of the 4 branches varies at 72 (2 values each).
+    full = grid(space, budget=72)
+    assert len(ParameterGrid(full)) == 72
+    names = {name for branch in space for name in branch}
+    assert set(varied_dimensions(full)) == names
+    # n_points=3 is the unbudgeted grid the issue met: 228 candidates.
+    assert len(ParameterGrid(grid(space, n_points=3))) > 200
+
+
+def test_budget_grid_stops_at_the_values_a_dimension_has():
+    space = {"k": Integer(1, 3), "fit": Categorical([True, False])}
+    assert grid(space, budget=100) == {"k": [1, 2, 3], "fit": [True, False]}
+
+
+def test_budget_errors_name_the_fix():
+    with pytest.raises(ValueError, match="Pass `n_points` or `budget`, not both"):
+        grid(BUDGET_SPACE, n_points=3, budget=10)
+    with pytest.raises(ValueError, match=r"budget=3 is smaller .* at least 4"):
+        grid(logistic_regression(), budget=3)
+    with pytest.raises(ValueError, match="`budget` must be an int >= 1"):
+        grid(BUDGET_SPACE, budget=0)
+    with pytest.raises(TypeError, match="`budget` must be an int >= 1"):
+        grid(BUDGET_SPACE, budget=2.5)

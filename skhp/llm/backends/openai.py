@@ -8,9 +8,11 @@ afterwards is raised with the server's URL in the message.
 
 import json
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ..._optional import import_optional
+from ..credentials import redact, resolve_api_key
 from .base import Backend
 
 __all__ = ["OpenAIBackend"]
@@ -26,8 +28,9 @@ class OpenAIBackend(Backend):
     base_url : str
         Server URL, e.g. "http://127.0.0.1:8000/v1".
     api_key : str, default=None
-        API key; None uses ``OPENAI_API_KEY`` or, for local servers that do
-        not check it, a placeholder.
+        API key: None uses ``OPENAI_API_KEY`` or, for local servers that do
+        not check it, a placeholder; ``"env:NAME"`` reads the variable
+        ``NAME``. Never repeated in error messages.
     timeout : float, default=60.0
         Seconds per request.
     max_retries : int, default=3
@@ -45,9 +48,11 @@ class OpenAIBackend(Backend):
         self.model = model
         self.base_url = base_url
         self.max_retries = max_retries
+        # None: OPENAI_API_KEY; "env:NAME": that variable, read now.
+        self._secret = resolve_api_key(api_key)
         self.client = openai.OpenAI(
             base_url=base_url,
-            api_key=api_key or os.environ.get("OPENAI_API_KEY") or "not-needed",
+            api_key=self._secret or "not-needed",
             timeout=timeout,
             max_retries=max_retries,
         )
@@ -75,6 +80,26 @@ class OpenAIBackend(Backend):
         return json.dumps({"prompt": head + user}, sort_keys=True)
 
     def _call(self, request, kwargs):
+        # A body that is not the JSON the protocol promises (a proxy's error
+        # page, a truncated answer) is retried like a 5xx, then named.
+        malformed = (json.JSONDecodeError, self._openai.APIResponseValidationError)
+        for attempt in range(self.max_retries + 1):
+            try:
+                return self._call_once(request, kwargs)
+            except malformed as exc:
+                error = exc
+                if attempt < self.max_retries:
+                    time.sleep(min(0.5 * 2**attempt, 8.0))
+        raise RuntimeError(
+            f"The OpenAI-compatible server at {self.base_url} answered "
+            f"model={self.model!r} with a malformed response (not the JSON of the "
+            f"OpenAI API), {self.max_retries + 1} time(s): "
+            f"{type(error).__name__}: {redact(error, self._secret)}. Check that "
+            "base_url points at the server's OpenAI-compatible API (usually "
+            "ending in /v1)."
+        ) from None
+
+    def _call_once(self, request, kwargs):
         openai = self._openai
         try:
             if "messages" in request:
@@ -90,14 +115,15 @@ class OpenAIBackend(Backend):
         except openai.APIConnectionError as exc:
             raise ConnectionError(
                 f"Could not reach the OpenAI-compatible server at {self.base_url} "
-                f"(after {self.max_retries} retries): {exc}. Check that the server "
-                "is running and that base_url is right."
-            ) from exc
+                f"(after {self.max_retries} retries): {redact(exc, self._secret)}. "
+                "Check that the server is running and that base_url is right."
+            ) from None
         except openai.APIStatusError as exc:
             raise RuntimeError(
                 f"The OpenAI-compatible server at {self.base_url} answered HTTP "
-                f"{exc.status_code} for model={self.model!r}: {exc.message}"
-            ) from exc
+                f"{exc.status_code} for model={self.model!r}: "
+                f"{redact(exc.message, self._secret)}"
+            ) from None
         usage = getattr(resp, "usage", None)
         n_tokens = getattr(usage, "completion_tokens", None)
         if n_tokens is None:

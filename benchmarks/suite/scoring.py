@@ -1,0 +1,162 @@
+"""Scores as Bayesmark computes them, mean ranks and step costs, as Markdown.
+
+Per problem and budget ``b``, a run's value is the best score among its first
+``b`` evaluations (failed ones ignored). With ``r`` the mean over seeds of
+random search's value and ``best`` the best value any compared searcher ever
+found on the problem, a run's normalised score is ``(value - r) / (best - r)``:
+0 is random search's mean, 1 the best ever found. A searcher's score on a
+problem is the mean over its seeds, and the table shows the mean over
+problems. Ranks: per problem, searchers ranked by their mean value over seeds
+(1 = best, ties share the mean rank), averaged over problems.
+"""
+
+import math
+
+import numpy as np
+from scipy.stats import rankdata
+
+RANDOM = "random"
+STEP_WINDOW = (40, 60)  # evaluations around 50 observations
+
+
+def value_at(run, budget):
+    """Best finite score among a run's first ``budget`` evaluations (or NaN)."""
+    head = [s for s in run["scores"][:budget] if s is not None]
+    return max(head) if head else math.nan
+
+
+def problem_scores(runs_by_label, budget):
+    """Normalised score and mean value of each label on one problem.
+
+    Parameters
+    ----------
+    runs_by_label : dict of str -> dict of int -> dict
+        ``{label: {seed: run}}``; must include ``"random"``.
+    budget : int
+
+    Returns
+    -------
+    dict of str -> (float, float)
+        ``{label: (mean normalised score, mean value)}``.
+    """
+    values = {
+        label: np.array([value_at(run, budget) for run in runs.values()])
+        for label, runs in runs_by_label.items()
+    }
+    everything = np.concatenate(
+        [
+            [value_at(run, len(run["scores"])) for run in runs.values()]
+            for runs in runs_by_label.values()
+        ]
+    )
+    finite = everything[np.isfinite(everything)]
+    worst = finite.min() if finite.size else 0.0
+    # A run that found nothing finite counts as the worst value seen.
+    values = {k: np.where(np.isfinite(v), v, worst) for k, v in values.items()}
+    best = finite.max() if finite.size else 0.0
+    reference = float(np.mean(values[RANDOM]))
+    span = best - reference
+    out = {}
+    for label, v in values.items():
+        normed = (v - reference) / span if span > 0 else np.zeros_like(v)
+        out[label] = (float(np.mean(normed)), float(np.mean(v)))
+    return out
+
+
+def _step_ms(runs):
+    """Median over runs of the median gap around evaluation 50 (timed runs)."""
+    lo, hi = STEP_WINDOW
+    meds = [float(np.median(r["gaps_ms"][lo:hi])) for r in runs if r["gaps_ms"][lo:hi]]
+    return float(np.median(meds)) if meds else math.nan
+
+
+def _overhead_ms(runs):
+    """Median over runs of (wall - fit and score time) per evaluation."""
+    per = [
+        1000.0 * (r["wall"] - r["fit_score"]) / len(r["scores"])
+        for r in runs
+        if r["scores"]
+    ]
+    return float(np.median(per)) if per else math.nan
+
+
+def summarise(results, problems, labels, budgets_of):
+    """One table's numbers.
+
+    Parameters
+    ----------
+    results : dict
+        ``{label: {problem: {seed: run}}}`` (from ``storage.load_all``).
+    problems : iterable of str
+        Problems to score; those that random search or any of ``labels``
+        lacks are left out.
+    labels : list of str
+        Searchers to compare (random search is added if missing).
+    budgets_of : callable
+        ``budgets_of(problem) -> (small, large)``.
+
+    Returns
+    -------
+    dict
+        ``{"problems": [...], "rows": {label: {"score": (small, large),
+        "rank": (small, large), "step_ms", "overhead_ms", "seeds"}}}``.
+    """
+    labels = list(dict.fromkeys([*labels, RANDOM]))
+    used = [
+        p
+        for p in sorted(problems)
+        if all(results.get(label, {}).get(p) for label in labels)
+    ]
+    scores = {label: ([], []) for label in labels}
+    ranks = {label: ([], []) for label in labels}
+    for p in used:
+        by_label = {label: results[label][p] for label in labels}
+        for i, budget in enumerate(budgets_of(p)):
+            sc = problem_scores(by_label, budget)
+            order = rankdata([-sc[label][1] for label in labels])
+            for label, rank in zip(labels, order):
+                scores[label][i].append(sc[label][0])
+                ranks[label][i].append(float(rank))
+    rows = {}
+    for label in labels:
+        runs = [run for p in used for run in results[label][p].values()]
+        rows[label] = {
+            "score": tuple(float(np.mean(s)) if s else math.nan for s in scores[label]),
+            "rank": tuple(float(np.mean(r)) if r else math.nan for r in ranks[label]),
+            "step_ms": _step_ms(runs),
+            "overhead_ms": _overhead_ms(runs),
+            "seeds": (
+                float(np.mean([len(results[label][p]) for p in used])) if used else 0.0
+            ),
+        }
+    return {"problems": used, "rows": rows}
+
+
+def _fmt(x, digits=3):
+    return (
+        "n/a"
+        if x is None or (isinstance(x, float) and math.isnan(x))
+        else (f"{x:.{digits}f}")
+    )
+
+
+def markdown(summary, title):
+    """A Markdown table of :func:`summarise`'s numbers, best score first."""
+    rows = summary["rows"]
+    lines = [
+        f"**{title}** ({len(summary['problems'])} problems)",
+        "",
+        "| searcher | score small | score large | rank small | rank large "
+        "| step ms @50 | overhead ms/eval | seeds |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    order = sorted(rows, key=lambda k: -np.nan_to_num(rows[k]["score"][1], nan=-9))
+    for label in order:
+        r = rows[label]
+        lines.append(
+            f"| {label} | {_fmt(r['score'][0])} | {_fmt(r['score'][1])} "
+            f"| {_fmt(r['rank'][0], 2)} | {_fmt(r['rank'][1], 2)} "
+            f"| {_fmt(r['step_ms'], 1)} | {_fmt(r['overhead_ms'], 1)} "
+            f"| {_fmt(r['seeds'], 1)} |"
+        )
+    return "\n".join(lines)
