@@ -11,7 +11,7 @@ import time
 
 from ._version import __version__
 
-PARTS = ("lr", "mlp", "llm")
+PARTS = ("lr", "mlp", "llm", "transformer")
 DATASETS = ("digits", "breast_cancer", "wine", "iris")
 
 
@@ -218,9 +218,11 @@ def build_parser():
         "demo",
         help="compare grid, random and Bayesian search on built-in tasks",
         description="Compare grid, random and Bayesian search with the same budget "
-        "on up to three tasks: LogisticRegression on digits with the preset space "
-        "(lr), a skorch MLP on wine (mlp), and the embedded SmolLM2 LLM classifier "
-        "on a small sentiment set over prompt x temperature x top_p x top_k (llm). "
+        "on up to four tasks: LogisticRegression on digits with the preset space "
+        "(lr), a skorch MLP on wine (mlp), the embedded SmolLM2 LLM classifier "
+        "on a small sentiment set over prompt x temperature x top_p x top_k (llm), "
+        "and the embedded all-MiniLM-L6-v2 encoder fine-tuned in full or with LoRA "
+        "on standard-library docstrings labelled by area (transformer). "
         "Prints a comparison table and writes reports and plots to the output "
         "folder. Parts whose optional dependencies are missing are skipped.",
     )
@@ -235,7 +237,7 @@ def build_parser():
         "--budget",
         type=_positive_int,
         help="candidates per searcher in every part; grid search takes the finest "
-        "grid that fits (default: lr 30, mlp 8, llm 4)",
+        "grid that fits (default: lr 30, mlp 8, llm 4, transformer 3)",
     )
     p.add_argument(
         "--dataset",
@@ -246,7 +248,7 @@ def build_parser():
     p.add_argument(
         "--cv",
         type=_folds,
-        help="cross-validation folds (default: 3, llm 2)",
+        help="cross-validation folds (default: 3, llm and transformer 2)",
     )
     p.add_argument(
         "--n-jobs",

@@ -16,6 +16,7 @@ MODULES = [
     "skhp.presets.logistic",
     "skhp.presets.neural",
     "skhp.presets.llm",
+    "skhp.experiment.stdlib_topics",
     "skhp.report.frame",
     "skhp.search.surrogate",
     "skhp.search.classic",

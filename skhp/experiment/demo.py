@@ -2,7 +2,8 @@
 
 Each part is an ordinary experiment file (the templates below), written into
 its own folder of the demo's output and run like ``skhp run``, so every part
-can be resumed, reported and read as an example.
+can be resumed, reported and read as an example. The transformer part also
+prints full fine-tuning against LoRA (:func:`transformer_table`).
 """
 
 import sys
@@ -14,7 +15,14 @@ from .catalog import PRESETS, missing_modules
 from .files import load_experiment
 from .runner import format_table, run
 
-__all__ = ["DEFAULT_BUDGETS", "PARTS", "budget_note", "experiment_text", "run_demo"]
+__all__ = [
+    "DEFAULT_BUDGETS",
+    "PARTS",
+    "budget_note",
+    "experiment_text",
+    "run_demo",
+    "transformer_table",
+]
 
 _HEAD = """\
 title = "{title}"
@@ -59,12 +67,18 @@ PARTS = {
         "\n[estimator.params]\nmax_new_tokens = 6\nbatch_size = 16\n",
         "sentiment",
     ),
+    "transformer": (
+        "transformer_classifier",
+        "all-MiniLM-L6-v2 on {dataset}: full fine-tuning vs LoRA",
+        "",
+        "stdlib_topics",
+    ),
 }
 
 #: Candidates per searcher when --budget is not given.
-DEFAULT_BUDGETS = {"lr": 30, "mlp": 8, "llm": 4}
+DEFAULT_BUDGETS = {"lr": 30, "mlp": 8, "llm": 4, "transformer": 3}
 #: Folds per part when --cv is not given (the text set has 16 samples).
-DEFAULT_CV = {"lr": 3, "mlp": 3, "llm": 2}
+DEFAULT_CV = {"lr": 3, "mlp": 3, "llm": 2, "transformer": 2}
 
 
 def experiment_text(part, *, budget, cv, n_jobs=1, random_state=0, dataset=None):
@@ -179,7 +193,7 @@ def run_demo(
     stream = sys.stdout if stream is None else stream
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    outcomes, skipped, times, notes = {}, [], {}, []
+    outcomes, skipped, times, notes, extra = {}, [], {}, [], []
     for part in parts:
         preset = PRESETS[PARTS[part][0]]
         missing, install = missing_modules(preset, {})
@@ -217,6 +231,8 @@ def run_demo(
             dask_workers=dask_workers,
         )
         times[part] = time.perf_counter() - start
+        if part == "transformer":
+            extra.append(transformer_table(folder, stream=stream))
     rows = [
         o.__class__(f"{part}/{o.name}", o.best_score, o.n_evaluations, o.wall_time, {})
         for part, found in outcomes.items()
@@ -235,7 +251,111 @@ def run_demo(
         summary += [
             f"- part {p}: {t:.0f} s in all, report in {p}/" for p, t in times.items()
         ]
+    for table in extra:
+        summary += ["```", table, "```", ""]
     summary += [f"- {s}" for s in skipped]
     (output / "summary.md").write_text("\n".join(summary) + "\n", encoding="utf-8")
     print(f"\nall output in {output}", file=stream, flush=True)
     return outcomes
+
+
+def _count_parameters(model, n_classes, params, cache):
+    """(trainable, total) parameters of the encoder set up as ``params`` says."""
+    names = ("lora", "lora_r", "lora_target_modules", "freeze_base")
+    settings = {k: params[k] for k in names if k in params}
+    key = repr(sorted(settings.items()))
+    if key not in cache:
+        from ..neural.modules import SequenceClassifier
+
+        module = SequenceClassifier(
+            model,
+            n_classes,
+            quiet=True,
+            model_kwargs={"ignore_mismatched_sizes": True},
+            **settings,
+        )
+        weights = list(module.parameters())
+        cache[key] = (
+            sum(w.numel() for w in weights if w.requires_grad),
+            sum(w.numel() for w in weights),
+        )
+    return cache[key]
+
+
+def transformer_table(folder, *, stream=None):
+    """Full fine-tuning against LoRA in the transformer part's searches.
+
+    For each searcher of the run in ``folder``, the best candidate of each
+    branch (full fine-tuning, LoRA): mean CV accuracy, mean fit time of one
+    fold and the parameters training updates (counted on the encoder set up
+    with that candidate's parameters; no training). The table is printed and
+    added to the part's ``report.md`` when there is one.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        Output folder of the transformer part.
+    stream : file, default=sys.stdout
+
+    Returns
+    -------
+    table : str
+        The table, as printed.
+    """
+    import numpy as np
+
+    from ..journal import Journal
+    from ..neural import TransformerClassifier
+    from ..neural.encoders import resolve_encoder
+    from .runner import JOURNAL_FILE, load_data, saved_experiment
+
+    stream = sys.stdout if stream is None else stream
+    experiment = saved_experiment(folder)
+    _, y = load_data(experiment)
+    fixed = {**TransformerClassifier().get_params(), **experiment.estimator.params}
+    model = resolve_encoder(fixed["model_name_or_path"])
+    journal = Journal(str(Path(folder) / JOURNAL_FILE))
+    try:
+        results = {n: journal.cv_results(n) for n in journal.studies()}
+    finally:
+        journal.close()
+    header = (
+        f"{'searcher':<8}  {'branch':<12}  {'accuracy':>8}  {'fit time':>8}  "
+        f"{'trainable':>10}  {'of all':>6}"
+    )
+    lines, cache = [header], {}
+    for name, res in results.items():
+        scores = np.asarray(res["mean_test_score"], dtype=float)
+        for lora in (False, True):
+            rows = [
+                i
+                for i, p in enumerate(res["params"])
+                if bool({**fixed, **p}["lora"]) == lora and np.isfinite(scores[i])
+            ]
+            if not rows:
+                lines.append(f"{name:<8}  {'LoRA' if lora else 'full':<12}  (none)")
+                continue
+            best = max(rows, key=lambda i: scores[i])
+            params = {**fixed, **res["params"][best]}
+            branch = f"LoRA r={params['lora_r']}" if lora else "full"
+            trainable, total = _count_parameters(model, len(set(y)), params, cache)
+            lines.append(
+                f"{name:<8}  {branch:<12}  {scores[best]:>8.4f}  "
+                f"{res['mean_fit_time'][best]:>7.1f}s  {trainable:>10,d}  "
+                f"{trainable / total:>6.1%}"
+            )
+    table = "\n".join(lines)
+    report = Path(folder) / "report.md"
+    if report.is_file():
+        with report.open("a", encoding="utf-8") as f:
+            f.write(
+                "\n## Full fine-tuning vs LoRA\n\nThe best candidate of each "
+                "branch per searcher; trainable: the parameters training "
+                f"updates.\n\n```text\n{table}\n```\n"
+            )
+    print(
+        f"\n== full fine-tuning vs LoRA (best of each, per searcher) ==\n{table}",
+        file=stream,
+        flush=True,
+    )
+    return table

