@@ -134,7 +134,8 @@ def print_tables(args, problems, budgets_of, split):
             if not summary["problems"]:
                 continue
             print()
-            print(scoring.markdown(summary, f"{family}, {half} half"))
+            where = "all problems" if half == "all" else f"{half} half"
+            print(scoring.markdown(summary, f"{family}, {where}"))
     print()
     print(
         "score: 0 = random search's mean, 1 = best found by any searcher shown; "

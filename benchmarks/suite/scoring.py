@@ -1,13 +1,16 @@
 """Scores as Bayesmark computes them, mean ranks and step costs, as Markdown.
 
 Per problem and budget ``b``, a run's value is the best score among its first
-``b`` evaluations (failed ones ignored). With ``r`` the mean over seeds of
-random search's value and ``best`` the best value any compared searcher ever
-found on the problem, a run's normalised score is ``(value - r) / (best - r)``:
-0 is random search's mean, 1 the best ever found. A searcher's score on a
-problem is the mean over its seeds, and the table shows the mean over
-problems. Ranks: per problem, searchers ranked by their mean value over seeds
-(1 = best, ties share the mean rank), averaged over problems.
+``b`` evaluations (failed ones ignored), clipped from below, as Bayesmark's
+mean score does, at the median score of one random evaluation (the median of
+all random-search evaluations on the problem; a run with no finite score gets
+that value too). With ``r`` the mean over seeds of random search's value and
+``best`` the best value any compared searcher ever found on the problem, a
+run's normalised score is ``(value - r) / (best - r)``: 0 is random search's
+mean at that budget, 1 the best ever found. A searcher's score on a problem is
+the mean over its seeds, and the table shows the mean over problems. Ranks:
+per problem, searchers ranked by their mean value over seeds (1 = best, ties
+share the mean rank), averaged over problems.
 """
 
 import math
@@ -39,21 +42,36 @@ def problem_scores(runs_by_label, budget):
     dict of str -> (float, float)
         ``{label: (mean normalised score, mean value)}``.
     """
+    pooled = np.array(
+        [
+            s
+            for run in runs_by_label[RANDOM].values()
+            for s in run["scores"]
+            if s is not None
+        ]
+    )
+    finals = np.array(
+        [
+            value_at(run, len(run["scores"]))
+            for runs in runs_by_label.values()
+            for run in runs.values()
+        ]
+    )
+    if not np.isfinite(finals).any():
+        return {label: (0.0, math.nan) for label in runs_by_label}
+    if pooled.size:
+        clip = float(np.median(pooled))
+    else:  # random search never succeeded: clip at the worst final value
+        clip = float(np.nanmin(finals))
+    best = float(np.nanmax(finals))
     values = {
         label: np.array([value_at(run, budget) for run in runs.values()])
         for label, runs in runs_by_label.items()
     }
-    everything = np.concatenate(
-        [
-            [value_at(run, len(run["scores"])) for run in runs.values()]
-            for runs in runs_by_label.values()
-        ]
-    )
-    finite = everything[np.isfinite(everything)]
-    worst = finite.min() if finite.size else 0.0
-    # A run that found nothing finite counts as the worst value seen.
-    values = {k: np.where(np.isfinite(v), v, worst) for k, v in values.items()}
-    best = finite.max() if finite.size else 0.0
+    values = {
+        k: np.maximum(np.where(np.isfinite(v), v, clip), clip)
+        for k, v in values.items()
+    }
     reference = float(np.mean(values[RANDOM]))
     span = best - reference
     out = {}
@@ -133,11 +151,11 @@ def summarise(results, problems, labels, budgets_of):
 
 
 def _fmt(x, digits=3):
-    return (
-        "n/a"
-        if x is None or (isinstance(x, float) and math.isnan(x))
-        else (f"{x:.{digits}f}")
-    )
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    text = f"{x:.{digits}f}"
+    # A rounding residue (-1e-17) is no negative score.
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def markdown(summary, title):
