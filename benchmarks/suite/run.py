@@ -141,7 +141,8 @@ def print_tables(args, problems, budgets_of, split):
         "score: 0 = random search's mean, 1 = best found by any searcher shown; "
         "rank: 1 = best; small/large = budgets (BBOB 10d+20 and 20d+30, "
         "sklearn 30 and 60 evaluations); step ms @50: median gap between "
-        "evaluations 40-60 on BBOB problems."
+        "evaluations 40-60 on BBOB problems; log10 regret: mean over BBOB problems "
+        "and seeds, floored at -8."
     )
 
 

@@ -10,7 +10,10 @@ run's normalised score is ``(value - r) / (best - r)``: 0 is random search's
 mean at that budget, 1 the best ever found. A searcher's score on a problem is
 the mean over its seeds, and the table shows the mean over problems. Ranks:
 per problem, searchers ranked by their mean value over seeds (1 = best, ties
-share the mean rank), averaged over problems.
+share the mean rank), averaged over problems. BBOB-only tables also show the
+mean over problems and seeds of log10 of the regret (floored at 1e-8), which
+shows how far a searcher refines an optimum where the normalised score
+saturates near 1.
 """
 
 import math
@@ -81,6 +84,11 @@ def problem_scores(runs_by_label, budget):
     return out
 
 
+def _log10_regret(runs, budget):
+    """Mean over seeds of log10 of a BBOB run's regret (floored at 1e-8)."""
+    return float(np.mean([math.log10(max(-value_at(r, budget), 1e-8)) for r in runs]))
+
+
 def _step_ms(runs):
     """Median over runs of the median gap around evaluation 50 (timed runs)."""
     lo, hi = STEP_WINDOW
@@ -136,13 +144,30 @@ def summarise(results, problems, labels, budgets_of):
                 scores[label][i].append(sc[label][0])
                 ranks[label][i].append(float(rank))
     rows = {}
+    all_bbob = bool(used) and all(p.startswith("bbob_") for p in used)
     for label in labels:
         runs = [run for p in used for run in results[label][p].values()]
+        log_regret = (
+            tuple(
+                float(
+                    np.mean(
+                        [
+                            _log10_regret(results[label][p].values(), b[i])
+                            for p, b in ((p, budgets_of(p)) for p in used)
+                        ]
+                    )
+                )
+                for i in (0, 1)
+            )
+            if all_bbob
+            else None
+        )
         rows[label] = {
             "score": tuple(float(np.mean(s)) if s else math.nan for s in scores[label]),
             "rank": tuple(float(np.mean(r)) if r else math.nan for r in ranks[label]),
             "step_ms": _step_ms(runs),
             "overhead_ms": _overhead_ms(runs),
+            "log10_regret": log_regret,
             "seeds": (
                 float(np.mean([len(results[label][p]) for p in used])) if used else 0.0
             ),
@@ -161,12 +186,14 @@ def _fmt(x, digits=3):
 def markdown(summary, title):
     """A Markdown table of :func:`summarise`'s numbers, best score first."""
     rows = summary["rows"]
+    regrets = all(r["log10_regret"] is not None for r in rows.values())
+    extra = " log10 regret small | log10 regret large |" if regrets else ""
     lines = [
         f"**{title}** ({len(summary['problems'])} problems)",
         "",
         "| searcher | score small | score large | rank small | rank large "
-        "| step ms @50 | overhead ms/eval | seeds |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| step ms @50 | overhead ms/eval | seeds |" + extra,
+        "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if regrets else ""),
     ]
     order = sorted(rows, key=lambda k: -np.nan_to_num(rows[k]["score"][1], nan=-9))
     for label in order:
@@ -176,5 +203,10 @@ def markdown(summary, title):
             f"| {_fmt(r['rank'][0], 2)} | {_fmt(r['rank'][1], 2)} "
             f"| {_fmt(r['step_ms'], 1)} | {_fmt(r['overhead_ms'], 1)} "
             f"| {_fmt(r['seeds'], 1)} |"
+            + (
+                f" {_fmt(r['log10_regret'][0], 2)} | {_fmt(r['log10_regret'][1], 2)} |"
+                if regrets
+                else ""
+            )
         )
     return "\n".join(lines)
