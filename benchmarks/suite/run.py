@@ -22,6 +22,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 from . import catalogue, scoring, storage  # noqa: E402
+from .scoring import RANDOM  # noqa: E402
 from .searchers import PEERS, RUNNERS, SKHP  # noqa: E402
 
 FAMILIES = ("bbob", "sklearn", "all")
@@ -106,41 +107,70 @@ def run_searchers(args, problems, names, budgets_of):
         print(f"# {label}: done in {time.perf_counter() - t0:.0f} s", flush=True)
 
 
+def _label_groups(results, selected, compare):
+    """Which searchers to put side by side.
+
+    With ``--compare``, those. Otherwise every stored label that has every
+    selected problem, and then, if some labels have only part of them (the
+    slow peers), every label on the problems they all have.
+    """
+    if compare:
+        return [("", compare.split(","))]
+    labels = [
+        label
+        for label in sorted(results)
+        if any(results[label].get(n) for n in selected)
+    ]
+    full = [label for label in labels if all(results[label].get(n) for n in selected)]
+    groups = []
+    if full and len(full) < len(labels):
+        groups.append(("searchers with every selected problem: ", full))
+    groups.append(
+        (
+            "every searcher, on the problems they all have: " if groups else "",
+            labels,
+        )
+    )
+    return groups
+
+
 def print_tables(args, problems, budgets_of, split):
-    """Print one table per family and half."""
+    """Print one table per family and half (per group of searchers)."""
     results = storage.load_all(args.results)
-    if args.compare:
-        labels = args.compare.split(",")
-    else:
-        labels = sorted(results)
-    missing = [label for label in labels if label not in results]
+    if RANDOM not in results:
+        sys.exit("no stored random-search results: run --searchers random first")
+    selected = {n for n in _select(problems, args, split) if results[RANDOM].get(n)}
+    groups = _label_groups(results, selected, args.compare)
+    missing = [
+        label for _, labels in groups for label in labels if label not in results
+    ]
     if missing:
         sys.exit(f"--compare: no stored results for {missing}; have {sorted(results)}")
-    if scoring.RANDOM not in results:
-        sys.exit("no stored random-search results: run --searchers random first")
     halves = HALVES if args.half == "all" else (args.half,)
-    selected = set(
-        _select(problems, argparse.Namespace(**{**vars(args), "half": "all"}), split)
-    )
-    for half in halves:
-        for family in FAMILIES:
-            names = [
-                n
-                for n in selected
-                if (half == "all" or n in split[half])
-                and (family == "all" or problems[n].family == family)
-            ]
-            summary = scoring.summarise(results, names, labels, budgets_of)
-            if not summary["problems"]:
-                continue
-            print()
-            print(scoring.markdown(summary, f"{family}, {half} half"))
+    for heading, labels in groups:
+        if heading:
+            print(f"\n### {heading}{', '.join(labels)}")
+        for half in halves:
+            for family in FAMILIES:
+                names = [
+                    n
+                    for n in selected
+                    if (half == "all" or n in split[half])
+                    and (family == "all" or problems[n].family == family)
+                ]
+                summary = scoring.summarise(results, names, labels, budgets_of)
+                if not summary["problems"]:
+                    continue
+                print()
+                where = "all problems" if half == "all" else f"{half} half"
+                print(scoring.markdown(summary, f"{family}, {where}"))
     print()
     print(
         "score: 0 = random search's mean, 1 = best found by any searcher shown; "
         "rank: 1 = best; small/large = budgets (BBOB 10d+20 and 20d+30, "
         "sklearn 30 and 60 evaluations); step ms @50: median gap between "
-        "evaluations 40-60 on BBOB problems."
+        "evaluations 40-60 on BBOB problems; log10 regret: mean over BBOB problems "
+        "and seeds, floored at -8."
     )
 
 

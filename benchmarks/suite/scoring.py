@@ -1,13 +1,19 @@
 """Scores as Bayesmark computes them, mean ranks and step costs, as Markdown.
 
 Per problem and budget ``b``, a run's value is the best score among its first
-``b`` evaluations (failed ones ignored). With ``r`` the mean over seeds of
-random search's value and ``best`` the best value any compared searcher ever
-found on the problem, a run's normalised score is ``(value - r) / (best - r)``:
-0 is random search's mean, 1 the best ever found. A searcher's score on a
-problem is the mean over its seeds, and the table shows the mean over
-problems. Ranks: per problem, searchers ranked by their mean value over seeds
-(1 = best, ties share the mean rank), averaged over problems.
+``b`` evaluations (failed ones ignored), clipped from below, as Bayesmark's
+mean score does, at the median score of one random evaluation (the median of
+all random-search evaluations on the problem; a run with no finite score gets
+that value too). With ``r`` the mean over seeds of random search's value and
+``best`` the best value any compared searcher ever found on the problem, a
+run's normalised score is ``(value - r) / (best - r)``: 0 is random search's
+mean at that budget, 1 the best ever found. A searcher's score on a problem is
+the mean over its seeds, and the table shows the mean over problems. Ranks:
+per problem, searchers ranked by their mean value over seeds (1 = best, ties
+share the mean rank), averaged over problems. BBOB-only tables also show the
+mean over problems and seeds of log10 of the regret (floored at 1e-8), which
+shows how far a searcher refines an optimum where the normalised score
+saturates near 1.
 """
 
 import math
@@ -39,21 +45,36 @@ def problem_scores(runs_by_label, budget):
     dict of str -> (float, float)
         ``{label: (mean normalised score, mean value)}``.
     """
+    pooled = np.array(
+        [
+            s
+            for run in runs_by_label[RANDOM].values()
+            for s in run["scores"]
+            if s is not None
+        ]
+    )
+    finals = np.array(
+        [
+            value_at(run, len(run["scores"]))
+            for runs in runs_by_label.values()
+            for run in runs.values()
+        ]
+    )
+    if not np.isfinite(finals).any():
+        return {label: (0.0, math.nan) for label in runs_by_label}
+    if pooled.size:
+        clip = float(np.median(pooled))
+    else:  # random search never succeeded: clip at the worst final value
+        clip = float(np.nanmin(finals))
+    best = float(np.nanmax(finals))
     values = {
         label: np.array([value_at(run, budget) for run in runs.values()])
         for label, runs in runs_by_label.items()
     }
-    everything = np.concatenate(
-        [
-            [value_at(run, len(run["scores"])) for run in runs.values()]
-            for runs in runs_by_label.values()
-        ]
-    )
-    finite = everything[np.isfinite(everything)]
-    worst = finite.min() if finite.size else 0.0
-    # A run that found nothing finite counts as the worst value seen.
-    values = {k: np.where(np.isfinite(v), v, worst) for k, v in values.items()}
-    best = finite.max() if finite.size else 0.0
+    values = {
+        k: np.maximum(np.where(np.isfinite(v), v, clip), clip)
+        for k, v in values.items()
+    }
     reference = float(np.mean(values[RANDOM]))
     span = best - reference
     out = {}
@@ -61,6 +82,11 @@ def problem_scores(runs_by_label, budget):
         normed = (v - reference) / span if span > 0 else np.zeros_like(v)
         out[label] = (float(np.mean(normed)), float(np.mean(v)))
     return out
+
+
+def _log10_regret(runs, budget):
+    """Mean over seeds of log10 of a BBOB run's regret (floored at 1e-8)."""
+    return float(np.mean([math.log10(max(-value_at(r, budget), 1e-8)) for r in runs]))
 
 
 def _step_ms(runs):
@@ -118,13 +144,30 @@ def summarise(results, problems, labels, budgets_of):
                 scores[label][i].append(sc[label][0])
                 ranks[label][i].append(float(rank))
     rows = {}
+    all_bbob = bool(used) and all(p.startswith("bbob_") for p in used)
     for label in labels:
         runs = [run for p in used for run in results[label][p].values()]
+        log_regret = (
+            tuple(
+                float(
+                    np.mean(
+                        [
+                            _log10_regret(results[label][p].values(), b[i])
+                            for p, b in ((p, budgets_of(p)) for p in used)
+                        ]
+                    )
+                )
+                for i in (0, 1)
+            )
+            if all_bbob
+            else None
+        )
         rows[label] = {
             "score": tuple(float(np.mean(s)) if s else math.nan for s in scores[label]),
             "rank": tuple(float(np.mean(r)) if r else math.nan for r in ranks[label]),
             "step_ms": _step_ms(runs),
             "overhead_ms": _overhead_ms(runs),
+            "log10_regret": log_regret,
             "seeds": (
                 float(np.mean([len(results[label][p]) for p in used])) if used else 0.0
             ),
@@ -133,22 +176,24 @@ def summarise(results, problems, labels, budgets_of):
 
 
 def _fmt(x, digits=3):
-    return (
-        "n/a"
-        if x is None or (isinstance(x, float) and math.isnan(x))
-        else (f"{x:.{digits}f}")
-    )
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    text = f"{x:.{digits}f}"
+    # A rounding residue (-1e-17) is no negative score.
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def markdown(summary, title):
     """A Markdown table of :func:`summarise`'s numbers, best score first."""
     rows = summary["rows"]
+    regrets = all(r["log10_regret"] is not None for r in rows.values())
+    extra = " log10 regret small | log10 regret large |" if regrets else ""
     lines = [
         f"**{title}** ({len(summary['problems'])} problems)",
         "",
         "| searcher | score small | score large | rank small | rank large "
-        "| step ms @50 | overhead ms/eval | seeds |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| step ms @50 | overhead ms/eval | seeds |" + extra,
+        "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if regrets else ""),
     ]
     order = sorted(rows, key=lambda k: -np.nan_to_num(rows[k]["score"][1], nan=-9))
     for label in order:
@@ -158,5 +203,10 @@ def markdown(summary, title):
             f"| {_fmt(r['rank'][0], 2)} | {_fmt(r['rank'][1], 2)} "
             f"| {_fmt(r['step_ms'], 1)} | {_fmt(r['overhead_ms'], 1)} "
             f"| {_fmt(r['seeds'], 1)} |"
+            + (
+                f" {_fmt(r['log10_regret'][0], 2)} | {_fmt(r['log10_regret'][1], 2)} |"
+                if regrets
+                else ""
+            )
         )
     return "\n".join(lines)

@@ -229,8 +229,10 @@ def run_one(problem, searcher, seed, budget, kwargs=None):
         else []
     )
     return {
-        "scores": [float(s) if np.isfinite(s) else None for s in scores],
+        # 8 significant digits: more than any score's own precision, and
+        # regrets near 0 keep theirs (they are small numbers, not differences).
+        "scores": [float(f"{s:.8g}") if np.isfinite(s) else None for s in scores],
         "wall": wall,
         "fit_score": fit_score,
-        "gaps_ms": [round(g, 3) for g in gaps],
+        "gaps_ms": [round(g, 2) for g in gaps],
     }
