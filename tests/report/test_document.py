@@ -67,7 +67,7 @@ def test_html_report_is_one_self_contained_page(searches, tmp_path):
     plt.close("all")
     assert path == tmp_path / "report.html"
     text = path.read_text()
-    assert text.count("data:image/png;base64,") == 4
+    assert text.count("data:image/png;base64,") == 5  # the five plots
     assert text.count("<table") == 2
     assert "<td>rnd</td>" in text
     assert "Top 3 candidates" in text

@@ -45,6 +45,9 @@ _N_INCUMBENTS = 2
 # constant cost at hundreds of observations (docs/benchmarks.md).
 _REFIT_EVERY_TELL_UNTIL = 100
 _REFIT_GROWTH = 0.1
+# The value a batch's pending points are told: "min" (the incumbent's,
+# skopt's "cl_min"), "max" or "mean" (the model's prediction: kriging believer).
+_LIE = "min"
 # Random points drawn when a proposal repeats a point told.
 _MAX_REDRAWS = 100
 _HEDGE_FUNCS = ("EI", "LCB", "PI")
@@ -227,12 +230,12 @@ class GPOptimizer:
         if n_points > 1:
             # Constant liar: each proposal is told the incumbent's value with
             # the hyperparameters kept, so the next one looks elsewhere.
-            lie = float(self.y_modelled.min())
             X, y = self.X_, self.y_modelled
-            model = self.model
+            model = lied = self.model
             for _ in range(n_points - 1):
-                X = np.vstack([X, self.encoding.transform([points[-1]])])
-                y = np.append(y, lie)
+                x_new = self.encoding.transform([points[-1]])
+                X = np.vstack([X, x_new])
+                y = np.append(y, self._lie(lied, x_new))
                 lied = GaussianProcess(self.prior)
                 lied.y_mean_, lied.y_std_ = model.y_mean_, model.y_std_
                 lied.condition(X, y, theta=model.theta_)
@@ -240,6 +243,14 @@ class GPOptimizer:
                 taken.add(_key(point))
                 points.append(point)
         return points
+
+    def _lie(self, model, x_new):
+        """The value a batch's pending point is provisionally told."""
+        if _LIE == "min":
+            return float(self.y_modelled.min())
+        if _LIE == "max":
+            return float(self.y_modelled.max())
+        return float(model.predict(x_new)[0])
 
     def _propose_one(self, model, acq_func, rng, taken):
         """The best candidate of one acquisition not yet told nor in ``taken``."""
