@@ -173,8 +173,10 @@ class SurrogateOptimizer:
     Notes
     -----
     A batch (``ask(n_points)`` with ``n_points > 1``) is built with a constant
-    liar: each proposal is told the best value so far before the next one is
-    chosen (the Gaussian process keeps its hyperparameters meanwhile).
+    liar: with the Gaussian process each proposal is told the worst value so
+    far before the next one is chosen, which keeps the batch's points apart
+    (its hyperparameters are kept meanwhile); the trees use skopt's
+    ``"cl_min"``.
 
     Examples
     --------
