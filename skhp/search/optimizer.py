@@ -29,6 +29,7 @@ from skopt.space import Categorical, Integer, Real
 from threadpoolctl import ThreadpoolController
 
 from .bo.policy import FAILURE_MARGIN, NOISE_XI_FRACTION, GPOptimizer
+from .bo.space import to_python
 
 __all__ = ["SurrogateOptimizer"]
 
@@ -536,19 +537,7 @@ class SurrogateOptimizer:
 
     def _to_python(self, x):
         """Return ``x`` with builtin numbers and the original category objects."""
-        out = []
-        for dim, value in zip(self.dimensions, x):
-            if isinstance(dim, Categorical):
-                for category in dim.categories:
-                    if category == value:
-                        value = category
-                        break
-            elif isinstance(dim, Integer):
-                value = int(value)
-            else:
-                value = float(value)
-            out.append(value)
-        return out
+        return to_python(self.dimensions, x)
 
     def _deduplicate(self, points):
         """Replace repeated points in a batch with fresh random ones."""

@@ -15,13 +15,34 @@ import numpy as np
 from skopt.space import Categorical, Integer, Real, Space
 from skopt.space.transformers import CategoricalEncoder
 
-__all__ = ["SpaceEncoding"]
+__all__ = ["SpaceEncoding", "to_python"]
 
 # An Integer with at most this many values is searched value by value; a
 # wider one as a continuous feature, rounded, then its nearest values tried.
 _MAX_ENUMERATED = 32
 # Nearest values of a wide Integer tried around a rounded optimum, each side.
 _NEIGHBOURS = 2
+
+
+def to_python(dimensions, point):
+    """``point`` with ``int``/``float`` and the original category objects.
+
+    skopt hands back numpy scalars (``np.str_``, ``np.int64``) for categories;
+    users compare against the objects they listed.
+    """
+    out = []
+    for dim, value in zip(dimensions, point):
+        if isinstance(dim, Categorical):
+            for category in dim.categories:
+                if category == value:
+                    value = category
+                    break
+        elif isinstance(dim, Integer):
+            value = int(value)
+        else:
+            value = float(value)
+        out.append(value)
+    return out
 
 
 class _Block:
@@ -130,21 +151,7 @@ class SpaceEncoding:
 
     def to_python(self, point):
         """``point`` with ``int``/``float`` and the original category objects."""
-        out = []
-        for dim, value in zip(self.space.dimensions, point):
-            if isinstance(dim, Categorical):
-                # skopt hands back numpy scalars (np.str_, np.int64) for
-                # categories; users compare against the objects they listed.
-                for category in dim.categories:
-                    if category == value:
-                        value = category
-                        break
-            elif isinstance(dim, Integer):
-                value = int(value)
-            else:
-                value = float(value)
-            out.append(value)
-        return out
+        return to_python(self.space.dimensions, point)
 
     def sample(self, n, rng):
         """``n`` random points of the space (by each dimension's prior)."""
