@@ -157,14 +157,7 @@ class Journal:
                     _check_tables(conn, self.path)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
-                with _transaction(conn):
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute(
-                        "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                        (_SCHEMA_VERSION,),
-                    )
+                _create_schema(conn)
                 version = conn.execute(
                     "SELECT value FROM meta WHERE key='schema_version'"
                 ).fetchone()[0]
@@ -467,6 +460,18 @@ class Journal:
         return results
 
 
+def _create_schema(conn):
+    """Create the tables that are missing and record the schema version."""
+    with _transaction(conn):
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+            (_SCHEMA_VERSION,),
+        )
+
+
 def _create_atomically(path):
     """Create an empty journal at ``path`` whole, or leave an existing one alone.
 
@@ -480,14 +485,7 @@ def _create_atomically(path):
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
-            with _transaction(conn):
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                    (_SCHEMA_VERSION,),
-                )
+            _create_schema(conn)
         finally:
             conn.close()
         try:

@@ -22,6 +22,7 @@ from ..journal.warm import score_column, split_scores, standard_errors
 from ..space.skopt_forms import read_search_spaces
 from .callbacks import SearchProgress
 from .encoding import BranchEncoding
+from .optimize_result import check_result_callbacks
 from .pruners import Pruner
 from .skopt_kwargs import split_optimizer_kwargs
 
@@ -107,22 +108,6 @@ class _KnownResults:
         items = [item for items in self._by_key.values() for item in items]
         self._by_key.clear()
         return items
-
-
-def _check_fit_callbacks(callback):
-    """``fit(callback=)`` as a list, as skopt's ``check_callback`` reads it."""
-    if callback is None:
-        return []
-    callbacks = callback if isinstance(callback, (list, tuple)) else [callback]
-    for cb in callbacks:
-        if not callable(cb):
-            raise ValueError(
-                "fit(callback=...) must be a callable or a list of callables, "
-                "each called with an OptimizeResult after every batch, but got "
-                f"{cb!r}. (The `callbacks` parameter takes skhp's own "
-                "callbacks.)"
-            )
-    return list(callbacks)
 
 
 def _branch_result(branch):
@@ -437,7 +422,11 @@ default=None
         self : object
             The fitted search.
         """
-        self._fit_callbacks = _check_fit_callbacks(callback)
+        self._fit_callbacks = check_result_callbacks(
+            callback,
+            "fit(callback=...)",
+            " (The `callbacks` parameter takes skhp's own callbacks.)",
+        )
         try:
             return super().fit(X, y, **params)
         finally:
@@ -954,7 +943,7 @@ default=None
         the scale, failures wait in ``pending_failures``. ``noise`` holds each
         score's standard error over the folds (NaN where unknown).
         """
-        from .optimizer import _FAILURE_MARGIN
+        from .bo.policy import FAILURE_MARGIN
 
         successes = [s for s, ok in zip(scores, outcomes) if ok]
         told = {}
@@ -979,7 +968,7 @@ default=None
                 add(branch, point, -score, False, se)
         if successes and pending_failures:
             worst, best = -min(successes), -max(successes)
-            margin = max(_FAILURE_MARGIN * (worst - best), 1e-6 * (1 + abs(worst)))
+            margin = max(FAILURE_MARGIN * (worst - best), 1e-6 * (1 + abs(worst)))
             for branch, point in pending_failures:
                 add(branch, point, worst + margin, True)
             pending_failures.clear()

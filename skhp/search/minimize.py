@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from ..space import Dimension, as_dimension
 from ..space.skopt_forms import from_skopt_tuple
 from .encoding import BranchEncoding
-from .optimize_result import branch_result
+from .optimize_result import branch_result, check_result_callbacks
 
 __all__ = ["minimize"]
 
@@ -48,19 +48,6 @@ def _read_dimensions(dimensions):
     if not dims:
         raise ValueError("`dimensions` is empty; give at least one dimension.")
     return dims, labels
-
-
-def _check_callbacks(callback):
-    if callback is None:
-        return []
-    callbacks = callback if isinstance(callback, (list, tuple)) else [callback]
-    for cb in callbacks:
-        if not callable(cb):
-            raise ValueError(
-                "`callback` must be a callable or a list of callables (each "
-                f"called with the OptimizeResult so far), but got {cb!r}."
-            )
-    return list(callbacks)
 
 
 def _check_count(name, value, low):
@@ -182,7 +169,7 @@ def minimize(
             "`base_estimator` must be one of 'GP', 'RF', 'ET' or 'GBRT' (any "
             f"case), but got base_estimator={base_estimator!r}."
         )
-    callbacks = _check_callbacks(callback)
+    callbacks = check_result_callbacks(callback, "`callback`")
     names = list(dims)
     x0 = [] if x0 is None else list(x0)
     if x0 and not isinstance(x0[0], (list, tuple, np.ndarray)):

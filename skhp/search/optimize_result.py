@@ -22,7 +22,25 @@ from scipy.optimize import OptimizeResult
 
 from ..space import Categorical, Integer, Real
 
-__all__ = ["SurrogateModel", "branch_result", "result_space"]
+__all__ = ["SurrogateModel", "branch_result", "check_result_callbacks", "result_space"]
+
+
+def check_result_callbacks(callback, what, hint=""):
+    """skopt-style callbacks (called with an OptimizeResult) as a list.
+
+    ``what`` names the argument in the error (``"fit(callback=...)"``);
+    ``hint`` is appended to it.
+    """
+    if callback is None:
+        return []
+    callbacks = callback if isinstance(callback, (list, tuple)) else [callback]
+    for cb in callbacks:
+        if not callable(cb):
+            raise ValueError(
+                f"{what} must be a callable or a list of callables, each called "
+                f"with the OptimizeResult so far, but got {cb!r}.{hint}"
+            )
+    return list(callbacks)
 
 
 def _skopt_dimension(dim, name):

@@ -28,7 +28,7 @@ from skopt.learning import GradientBoostingQuantileRegressor
 from skopt.space import Categorical, Integer, Real
 from threadpoolctl import ThreadpoolController
 
-from .bo.policy import FAILURE_MARGIN, NOISE_XI_FRACTION, GPOptimizer
+from .bo.policy import NOISE_XI_FRACTION, GPOptimizer
 from .bo.space import to_python
 
 __all__ = ["SurrogateOptimizer"]
@@ -55,8 +55,6 @@ _GP_ACQ_FUNCS = ("EI", "PI", "LCB", "gp_hedge")
 _DUPLICATE_WARNING = "The objective has been evaluated at point"
 # skopt's default ``xi`` for EI and PI (the tree surrogates).
 _DEFAULT_XI = 0.01
-# Kept for BayesSearchCV's stand-in values of failures (same margin).
-_FAILURE_MARGIN = FAILURE_MARGIN
 
 
 def _is_real(value):

@@ -27,7 +27,7 @@ _ROUNDS = 3
 _MAXITER = 50
 
 
-def _continuous_search(acq, X, columns):
+def _continuous_search(acq, X, values, columns):
     """L-BFGS-B over ``X[:, columns]`` of every row at once, the rest fixed.
 
     Each row keeps the best point any evaluation found for it: the rows are
@@ -38,7 +38,7 @@ def _continuous_search(acq, X, columns):
     n_rows = X.shape[0]
     base = X.copy()
     best_X = X.copy()
-    best_values = acq(X)
+    best_values = values.copy()
 
     def negative(flat):
         Z = base.copy()
@@ -134,7 +134,9 @@ def maximize_acquisition(
             if len(columns):
                 for group in groups:
                     if group.stop > group.start:
-                        X[group] = _continuous_search(acq, X[group], columns)
+                        X[group] = _continuous_search(
+                            acq, X[group], values[group], columns
+                        )
                 X = encoding.snap(X)
                 values = acq(X)
             if not _discrete_search(acq, encoding, X, values):

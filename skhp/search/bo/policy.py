@@ -122,6 +122,7 @@ class GPOptimizer:
         self.prior = HyperPrior(self.encoding.n_features)
         self.warping = YeoJohnsonWarping()
         self.xs, self.ys, self.failed, self.noise = [], [], [], []
+        self._told_keys = set()
         self.X_ = np.empty((0, self.encoding.n_features))
         self.y_modelled = np.empty(0)
         self.model = None
@@ -135,11 +136,13 @@ class GPOptimizer:
 
     def tell(self, xs, ys, failed, noise):
         """Record points, values (to minimise), failure flags and standard errors."""
-        self.xs += [list(x) for x in xs]
+        xs = [list(x) for x in xs]
+        self.xs += xs
+        self._told_keys.update(_key(x) for x in xs)
         self.ys += list(ys)
         self.failed += list(failed)
         self.noise += list(noise)
-        self.X_ = self.encoding.transform(self.xs)
+        self.X_ = np.vstack([self.X_, self.encoding.transform(xs)])
         self._cache = {}
         self.y_modelled = self._warp()
         self.acq_kwargs = self._acq_kwargs()
@@ -273,7 +276,7 @@ class GPOptimizer:
             n_starts=self.n_restarts,
             local=self.local_search,
         )
-        told = {_key(x) for x in self.xs} | taken
+        told = self._told_keys | taken
         for row in X:
             # Decoded one at a time: the first is nearly always new.
             point = self.encoding.inverse_transform(row[np.newaxis, :])[0]
