@@ -45,8 +45,12 @@ _GP_KWARGS = {
     "acq_func_kwargs": {"xi", "kappa"},
     "acq_optimizer": None,
     "acq_optimizer_kwargs": {"n_points", "n_restarts_optimizer"},
+    "random_share": None,
 }
 _GP_ACQ_OPTIMIZERS = ("auto", "lbfgs", "sampling")
+# Share of the Gaussian process's proposals drawn at random (chosen on the dev
+# half of the benchmark suite, docs/benchmarks.md).
+DEFAULT_RANDOM_SHARE = 0.0
 _GP_ACQ_FUNCS = ("EI", "PI", "LCB", "gp_hedge")
 
 # skopt warns when the acquisition optimum is a point already evaluated and it
@@ -103,6 +107,12 @@ def _check_gp_kwargs(kwargs, acq_func):
                 f"optimizer_kwargs['acq_optimizer_kwargs'][{name!r}] must be a "
                 f"positive integer, got {value!r}."
             )
+    random_share = kwargs.get("random_share", DEFAULT_RANDOM_SHARE)
+    if not _is_real(random_share) or not 0.0 <= random_share <= 1.0:
+        raise ValueError(
+            f"optimizer_kwargs['random_share'] must be a number in [0, 1], got "
+            f"{random_share!r}."
+        )
     acq_optimizer = kwargs.get("acq_optimizer", "auto")
     if acq_optimizer not in _GP_ACQ_OPTIMIZERS:
         raise ValueError(
@@ -120,6 +130,7 @@ def _check_gp_kwargs(kwargs, acq_func):
         "n_samples": int(settings.get("n_points", 1000)),
         "n_restarts": int(settings.get("n_restarts_optimizer", 10)),
         "local_search": acq_optimizer != "sampling",
+        "random_share": float(random_share),
     }
 
 
@@ -160,8 +171,10 @@ class SurrogateOptimizer:
         local search from the best of them and of the points told;
         ``"sampling"``: the best random point) and ``acq_optimizer_kwargs``
         (``n_points``, random points scored, default 1000;
-        ``n_restarts_optimizer``, starts of the local search, default 10).
-        With the trees: extra arguments for :class:`skopt.Optimizer`. The
+        ``n_restarts_optimizer``, starts of the local search, default 10) and
+        ``random_share`` (the chance that a proposal after the initial points
+        is a random point instead of the acquisition's optimum, default
+        0). With the trees: extra arguments for :class:`skopt.Optimizer`. The
         arguments that have their own parameter here are refused.
 
     See Also

@@ -89,6 +89,10 @@ class GPOptimizer:
         them).
     local_search : bool, default=True
         False: take the best of the random points (``acq_optimizer="sampling"``).
+    random_share : float, default=0.0
+        Chance that a proposal after the initial points is a random point
+        instead of the acquisition's optimum (an epsilon-greedy hedge against
+        a model that has not yet seen the basin holding the optimum).
     """
 
     def __init__(
@@ -103,6 +107,7 @@ class GPOptimizer:
         n_samples=1000,
         n_restarts=10,
         local_search=True,
+        random_share=0.0,
     ):
         self.encoding = SpaceEncoding(dimensions)
         self.n_initial_points = n_initial_points
@@ -112,6 +117,7 @@ class GPOptimizer:
         self.n_samples = n_samples
         self.n_restarts = n_restarts
         self.local_search = local_search
+        self.random_share = random_share
         rng = (
             random_state
             if isinstance(random_state, np.random.RandomState)
@@ -217,6 +223,9 @@ class GPOptimizer:
     def _propose(self, n_points):
         n_told = len(self.xs)
         rng = np.random.RandomState(_seed(self._seed, n_told))
+        # Its own stream, so the acquisition's draws do not depend on it.
+        hedge_rng = np.random.RandomState(_seed(self._seed, n_told, 1))
+        at_random = hedge_rng.uniform(size=n_points) < self.random_share
         acq_func = self.acq_func
         if acq_func == "gp_hedge":
             logits = self._gains - self._gains.max()
@@ -228,6 +237,8 @@ class GPOptimizer:
             self._hedge_points = self.encoding.transform(proposals)
             first = proposals[int(np.argmax(rng.multinomial(1, probs)))]
             acq_func = "EI"
+        elif at_random[0]:
+            first = self._random_point(hedge_rng, set())
         else:
             first = self._propose_one(self.model, acq_func, rng, set())
         points = [first]
@@ -237,10 +248,17 @@ class GPOptimizer:
             # hyperparameters kept, so the next one looks elsewhere.
             X, y = self.X_, self.y_modelled
             model = lied = self.model
-            for _ in range(n_points - 1):
-                x_new = self.encoding.transform([points[-1]])
+            n_lied = 0
+            for k in range(1, n_points):
+                if at_random[k]:
+                    point = self._random_point(hedge_rng, taken)
+                    taken.add(_key(point))
+                    points.append(point)
+                    continue
+                x_new = self.encoding.transform(points[n_lied:])
+                n_lied = len(points)
                 X = np.vstack([X, x_new])
-                y = np.append(y, self._lie(lied, x_new))
+                y = np.append(y, [self._lie(lied, row[np.newaxis]) for row in x_new])
                 lied = GaussianProcess(self.prior)
                 lied.y_mean_, lied.y_std_ = model.y_mean_, model.y_std_
                 lied.condition(X, y, theta=model.theta_)
@@ -282,6 +300,11 @@ class GPOptimizer:
             point = self.encoding.inverse_transform(row[np.newaxis, :])[0]
             if _key(point) not in told:
                 return point
+        return self._random_point(rng, taken)
+
+    def _random_point(self, rng, taken):
+        """A random point not yet told nor in ``taken`` (when one is found)."""
+        told = self._told_keys | taken
         for _ in range(_MAX_REDRAWS):
             point = self.encoding.sample(1, rng)[0]
             if _key(point) not in told:

@@ -63,3 +63,37 @@ def test_hedge_and_other_acquisitions_propose_inside_the_space():
         )
         for x in opt.ask(2):
             assert -5 <= x[0] <= 10 and 0 <= x[1] <= 15
+
+
+def test_random_share_mixes_random_points_into_proposals():
+    def proposals(share, n_points):
+        opt = run(
+            SurrogateOptimizer(
+                SPACE,
+                n_initial_points=5,
+                random_state=3,
+                optimizer_kwargs={"random_share": share},
+            ),
+            8,
+        )
+        return opt, opt.ask(n_points)
+
+    opt, modelled = proposals(0.0, 4)
+    _, again = proposals(0.0, 4)
+    assert modelled == again
+    # Every proposal is the acquisition's: near the best told points, in a
+    # model that has seen eight values of a smooth function.
+    _, all_random = proposals(1.0, 4)
+    _, mixed = proposals(0.5, 4)
+    assert mixed == proposals(0.5, 4)[1]  # reproducible
+    assert len({tuple(x) for x in mixed}) == 4
+    assert all_random != modelled
+    # Random points ignore the model: their mean predicted value is worse
+    # (higher) than that of the acquisition's proposals.
+    mean_modelled = opt.predict(modelled)[0].mean()
+    mean_random = opt.predict(all_random)[0].mean()
+    assert mean_random > mean_modelled
+    # A share of 0.5 replaces some of the acquisition's proposals with random
+    # points (drawn from the same stream as the all-random batch's), not all.
+    n_random = sum(x in all_random for x in mixed)
+    assert 0 < n_random < 4
