@@ -243,7 +243,7 @@ def test_optimizer_kwargs_override_defaults():
             {"acq_optimizer_kwargs": {"n_points": 0}},
             r"'n_points'\] must be a positive integer, got 0",
         ),
-        ({"random_share": 1.5}, r"'random_share'\] must be a number in \[0, 1\], got 1.5"),
+        ({"random_share": 1.5}, r"must be a number in \[0, 1\], got 1.5"),
         ({"random_share": "some"}, r"'random_share'\] must be a number in \[0, 1\]"),
     ],
 )
