@@ -17,6 +17,7 @@ Run from the repository root::
 
     python benchmarks/minimize.py              # 10 seeds (about 10 minutes)
     python benchmarks/minimize.py --quick      # smoke test
+    python benchmarks/minimize.py --methods skhp.minimize   # skhp alone
 """
 
 import os
@@ -33,6 +34,8 @@ PROBLEMS = {
     "branin (2-D)": ("branin", [(-5.0, 10.0), (0.0, 15.0)], 40, 0.397887),
     "hartmann6 (6-D)": ("hart6", [(0.0, 1.0)] * 6, 60, -3.32237),
 }
+
+METHODS = ("skhp.minimize", "skopt.gp_minimize")
 
 
 def _run(method, func, dims, n_calls, seed):
@@ -52,11 +55,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="2 seeds, 15 calls")
+    parser.add_argument(
+        "--methods",
+        default=",".join(METHODS),
+        help="comma-separated, among " + ", ".join(METHODS),
+    )
     args = parser.parse_args(argv)
     from skopt import benchmarks
 
     n_seeds = 2 if args.quick else args.seeds
-    methods = ("skhp.minimize", "skopt.gp_minimize")
+    methods = tuple(args.methods.split(","))
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown:
+        parser.error(f"--methods: unknown {unknown}; known: {list(METHODS)}")
     rows = []
     for label, (fname, dims, n_calls, minimum) in PROBLEMS.items():
         func = getattr(benchmarks, fname)
@@ -76,7 +87,11 @@ def main(argv=None):
                 ),
                 flush=True,
             )
-        wins = int(np.sum(np.array(best[methods[0]]) < np.array(best[methods[1]])))
+        wins = (
+            int(np.sum(np.array(best[METHODS[0]]) < np.array(best[METHODS[1]])))
+            if set(methods) == set(METHODS)
+            else None
+        )
         for method in methods:
             rows.append(
                 (
@@ -86,7 +101,9 @@ def main(argv=None):
                     float(np.median(best[method])),
                     minimum,
                     float(np.median(times[method])),
-                    f"{wins}/{n_seeds}" if method == methods[0] else "",
+                    f"{wins}/{n_seeds}"
+                    if wins is not None and method == METHODS[0]
+                    else "",
                 )
             )
     print()

@@ -28,7 +28,7 @@ from skopt.learning import GradientBoostingQuantileRegressor
 from skopt.space import Categorical, Integer, Real
 from threadpoolctl import ThreadpoolController
 
-from .bo.policy import NOISE_XI_FRACTION, GPOptimizer
+from .bo.policy import NOISE_XI_FRACTION, RANDOM_SHARE, GPOptimizer
 from .bo.space import to_python
 
 __all__ = ["SurrogateOptimizer"]
@@ -48,9 +48,6 @@ _GP_KWARGS = {
     "random_share": None,
 }
 _GP_ACQ_OPTIMIZERS = ("auto", "lbfgs", "sampling")
-# Share of the Gaussian process's proposals drawn at random (chosen on the dev
-# half of the benchmark suite, docs/benchmarks.md).
-DEFAULT_RANDOM_SHARE = 0.0
 _GP_ACQ_FUNCS = ("EI", "PI", "LCB", "gp_hedge")
 
 # skopt warns when the acquisition optimum is a point already evaluated and it
@@ -107,7 +104,7 @@ def _check_gp_kwargs(kwargs, acq_func):
                 f"optimizer_kwargs['acq_optimizer_kwargs'][{name!r}] must be a "
                 f"positive integer, got {value!r}."
             )
-    random_share = kwargs.get("random_share", DEFAULT_RANDOM_SHARE)
+    random_share = kwargs.get("random_share", RANDOM_SHARE)
     if not _is_real(random_share) or not 0.0 <= random_share <= 1.0:
         raise ValueError(
             f"optimizer_kwargs['random_share'] must be a number in [0, 1], got "
@@ -174,7 +171,7 @@ class SurrogateOptimizer:
         ``n_restarts_optimizer``, starts of the local search, default 10) and
         ``random_share`` (the chance that a proposal after the initial points
         is a random point instead of the acquisition's optimum, default
-        0). With the trees: extra arguments for :class:`skopt.Optimizer`. The
+        0.1). With the trees: extra arguments for :class:`skopt.Optimizer`. The
         arguments that have their own parameter here are refused.
 
     See Also

@@ -140,7 +140,13 @@ def test_predict_before_a_model_raises():
 def test_gp_batches_keep_the_fitted_hyperparameters(monkeypatch):
     from skhp.search.bo import policy
 
-    opt = SurrogateOptimizer(make_space(), n_initial_points=5, random_state=0)
+    # No random proposals: every point of the batch comes from a lied model.
+    opt = SurrogateOptimizer(
+        make_space(),
+        n_initial_points=5,
+        random_state=0,
+        optimizer_kwargs={"random_share": 0.0},
+    )
     run(opt, 8)
     fitted = opt.model.theta_.copy()
     conditioned = []
