@@ -36,3 +36,9 @@ bbob_f021_i01_d05 bbob_f001_i01_d05 bbob_f010_i01_d05 bbob_f008_i01_d05
 for problem in $CORE; do
     $R --searchers optuna-gp,botorch,skopt --problems "$problem" --seeds 3
 done
+
+# Then every test problem, seed 0 of all of them first, the three side by side
+# in one pool (results/<searcher>--local4.json): what is stored when the time
+# runs out covers the same problems for all three.
+nice -n 10 $PY -m benchmarks.suite.run_pool --searchers optuna-gp,botorch,skopt \
+    --half test --jobs 1 --part local4

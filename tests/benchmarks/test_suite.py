@@ -155,3 +155,21 @@ def test_the_split_covers_every_problem_once_per_family_half():
     for family in ("bbob", "sklearn"):
         names = {n for n, p in problems.items() if p.family == family}
         assert abs(len(names & split["dev"]) - len(names & split["test"])) <= 1
+
+
+def test_the_pool_runs_seed_zero_of_every_problem_first_and_skips_stored():
+    from benchmarks.suite.run_pool import todo_list
+
+    names = ["a", "b", "c", "d"]
+    stored = {"botorch": {"b": {0: {}}}}
+    todo = todo_list(names, ["skopt", "botorch"], range(2), stored)
+    assert len(todo) == 2 * 4 * 2 - 1
+    assert ("botorch", "b", 0) not in todo
+    # Every seed-0 run comes before any seed-1 run, the searchers side by side.
+    seeds = [seed for _, _, seed in todo]
+    assert seeds == sorted(seeds)
+    first = [name for searcher, name, seed in todo if seed == 0 and searcher == "skopt"]
+    assert sorted(first) == names
+    assert todo_list(names, ["skopt"], range(1), {}) == [
+        ("skopt", name, 0) for name in first
+    ]
