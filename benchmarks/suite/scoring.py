@@ -23,6 +23,7 @@ from scipy.stats import rankdata
 
 RANDOM = "random"
 STEP_WINDOW = (40, 60)  # evaluations around 50 observations
+_RELATIVE_TOLERANCE = 1e-6
 
 
 def value_at(run, budget):
@@ -77,9 +78,12 @@ def problem_scores(runs_by_label, budget):
     }
     reference = float(np.mean(values[RANDOM]))
     span = best - reference
+    # Scores are stored to 8 significant digits (some older runs unrounded):
+    # a span below that is random search at the best value, not a scale.
+    degenerate = span <= _RELATIVE_TOLERANCE * max(1.0, abs(best))
     out = {}
     for label, v in values.items():
-        normed = (v - reference) / span if span > 0 else np.zeros_like(v)
+        normed = np.zeros_like(v) if degenerate else (v - reference) / span
         out[label] = (float(np.mean(normed)), float(np.mean(v)))
     return out
 

@@ -173,3 +173,14 @@ def test_the_pool_runs_seed_zero_of_every_problem_first_and_skips_stored():
     assert todo_list(names, ["skopt"], range(1), {}) == [
         ("skopt", name, 0) for name in first
     ]
+
+
+def test_random_search_at_the_best_value_scores_zero_not_a_huge_number():
+    # Random search found the best value (up to rounding in the last digits):
+    # no searcher can beat it, and a worse one must not get -1e7.
+    runs = {
+        "random": {0: {"scores": [0.95833333]}, 1: {"scores": [0.9583333333333334]}},
+        "skhp": {0: {"scores": [0.9]}},
+    }
+    out = scoring.problem_scores(runs, 1)
+    assert out["skhp"][0] == 0.0 and out["random"][0] == 0.0
