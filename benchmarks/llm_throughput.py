@@ -208,6 +208,11 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
+        "--fixture-dir",
+        default=None,
+        help="reuse the tiny GPT-2 saved in this folder (trained there if absent)",
+    )
+    parser.add_argument(
         "--only",
         default="all",
         choices=["all", "wrapper"],
@@ -227,12 +232,14 @@ def main():
         if name == "fixture":
             from skhp.llm._toy import train_tiny_gpt2
 
-            tmp = tempfile.mkdtemp(prefix="skhp-bench-")
-            start = time.perf_counter()
-            model = train_tiny_gpt2(tmp, steps=300)
-            print(
-                f"[fixture] trained tiny GPT-2 in {time.perf_counter() - start:.1f} s"
-            )
+            tmp = args.fixture_dir or tempfile.mkdtemp(prefix="skhp-bench-")
+            if os.path.exists(os.path.join(tmp, "config.json")):
+                model = tmp
+            else:
+                start = time.perf_counter()
+                model = train_tiny_gpt2(tmp, steps=300)
+                elapsed = time.perf_counter() - start
+                print(f"[fixture] trained tiny GPT-2 in {elapsed:.1f} s")
             X, y = _prompts(args.n_prompts)
             prompt = None
         elif name == "smollm2":
