@@ -152,7 +152,7 @@ class _BaseLLM(BaseEstimator):
                 f"({len(texts)} samples). Use n_examples <= {len(texts)}."
             )
         rng = check_random_state(self.random_state)
-        if self.example_selection == "nearest":
+        if self.example_selection == "nearest" and self.n_examples:
             # The whole fold is the pool; each text gets its nearest examples.
             order, self.example_vectorizer_ = fit_nearest(texts, rng)
             picks = order
