@@ -3,6 +3,7 @@
 import contextlib
 import copy
 import hashlib
+import json
 import os
 from numbers import Integral, Real
 
@@ -19,6 +20,12 @@ from .._optional import import_optional
 from .._text_input import check_texts
 from .cache import get_cache, make_key
 from .credentials import REDACTED, is_reference
+from .fewshot import (
+    balanced_examples,
+    fit_nearest,
+    nearest_examples,
+    random_examples,
+)
 from .prompts import (
     DEFAULT_EXAMPLE_TEMPLATE,
     check_template,
@@ -77,6 +84,10 @@ class _BaseLLM(BaseEstimator):
 
     _default_prompt = None
     _prompt_fields = ("text", "labels", "examples")
+    # Answers sampled per text and how few-shot examples are chosen; the
+    # classifier makes them parameters (``n_samples``, ``example_selection``).
+    n_samples = 1
+    example_selection = "random"
 
     # -- backend and prompts -------------------------------------------------
 
@@ -141,11 +152,16 @@ class _BaseLLM(BaseEstimator):
                 f"({len(texts)} samples). Use n_examples <= {len(texts)}."
             )
         rng = check_random_state(self.random_state)
-        picks = (
-            rng.choice(len(texts), size=self.n_examples, replace=False)
-            if self.n_examples
-            else []
-        )
+        if self.example_selection == "nearest" and self.n_examples:
+            # The whole fold is the pool; each text gets its nearest examples.
+            order, self.example_vectorizer_ = fit_nearest(texts, rng)
+            picks = order
+        else:
+            self.__dict__.pop("example_vectorizer_", None)
+            if self.example_selection == "balanced":
+                picks = balanced_examples(answers, self.n_examples, rng)
+            else:
+                picks = random_examples(len(texts), self.n_examples, rng)
         self.examples_ = [(texts[i], str(answers[i])) for i in picks]
         if self.decoding == "loglik" and self.backend == "openai":
             raise ValueError(
@@ -172,16 +188,25 @@ class _BaseLLM(BaseEstimator):
                 )
         return backend
 
+    def _shots(self, texts):
+        """The rendered few-shot block for each text."""
+        template = self._example_template()
+        if self.example_selection == "nearest" and self.n_examples:
+            chosen = nearest_examples(
+                self.example_vectorizer_, self.examples_, texts, self.n_examples
+            )
+            return [render_examples(c, template) for c in chosen]
+        return [render_examples(self.examples_, template)] * len(texts)
+
     def _render(self, backend, texts):
         labels = getattr(self, "labels_", None)
-        shots = render_examples(self.examples_, self._example_template())
         return [
             backend.render(
                 render_prompt(self._template(), t, labels=labels, examples=shots),
                 self.system_prompt,
                 self.chat_,
             )
-            for t in texts
+            for t, shots in zip(texts, self._shots(texts))
         ]
 
     def _stop(self):
@@ -213,13 +238,24 @@ class _BaseLLM(BaseEstimator):
             base, reproducible = int(rs.randint(2**31 - 1)), False
         return [_stable_seed(base, r) for r in rendered], reproducible
 
+    def _n_draws(self):
+        """Answers generated per text: ``n_samples`` when sampling, else one."""
+        return int(self.n_samples) if self.temperature > 0 else 1
+
     def _outputs(self, X):
-        """``(text, n_new_tokens)`` per sample, through the caches."""
+        """Per text, its answers as a list of ``(text, n_new_tokens)``.
+
+        One answer per text, or ``n_samples`` with ``temperature > 0``; all
+        through the caches.
+        """
         check_is_fitted(self)
         texts = check_texts(X, type(self).__name__)
         backend = self._get_backend()
         rendered = self._render(backend, texts)
         settings = self._settings()
+        k = self._n_draws()
+        if k > 1:
+            settings["n_samples"] = k
         seeds, reproducible = self._seeds(rendered)
         cache = get_cache(self.cache) if reproducible else None
         memo_key = make_key(
@@ -239,11 +275,14 @@ class _BaseLLM(BaseEstimator):
         for i, key in enumerate(keys):
             hit = cache.get(key) if cache is not None else None
             if hit is not None:
-                outputs[i] = hit
+                # k answers are stored as one entry: their JSON and token total.
+                outputs[i] = [hit] if k == 1 else [tuple(a) for a in json.loads(hit[0])]
             else:
                 todo.setdefault(key, []).append(i)
         if todo:
             first = [idx[0] for idx in todo.values()]
+            # Backends written before n_samples existed keep working at k=1.
+            extra = {"n_samples": k} if k > 1 else {}
             with self._threads():
                 generated = backend.generate(
                     [rendered[i] for i in first],
@@ -254,12 +293,19 @@ class _BaseLLM(BaseEstimator):
                     seeds=None if seeds is None else [seeds[i] for i in first],
                     stop=self._stop(),
                     batch_size=int(self.batch_size),
+                    **extra,
                 )
-            for (key, idx), out in zip(todo.items(), generated):
+            for j, (key, idx) in enumerate(todo.items()):
+                answers = [tuple(a) for a in generated[j * k : (j + 1) * k]]
                 if cache is not None:
-                    cache.put(key, out)
+                    cache.put(
+                        key,
+                        answers[0]
+                        if k == 1
+                        else (json.dumps(answers), sum(n for _, n in answers)),
+                    )
                 for i in idx:
-                    outputs[i] = out
+                    outputs[i] = answers
         if reproducible:
             self._memo = (memo_key, outputs)
         return outputs
@@ -274,14 +320,26 @@ class _BaseLLM(BaseEstimator):
 
         Returns
         -------
-        texts : ndarray of str, shape (n_samples,)
+        texts : ndarray of str, shape (n_texts,) or (n_texts, n_samples)
+            One answer per text; with ``n_samples > 1``, one column per
+            sample (with greedy decoding the single answer is repeated).
         """
-        return np.asarray([t for t, _ in self._outputs(X)], dtype=object)
+        outputs = self._outputs(X)
+        if self.n_samples == 1:
+            return np.asarray([answers[0][0] for answers in outputs], dtype=object)
+        texts = np.empty((len(outputs), int(self.n_samples)), dtype=object)
+        for i, answers in enumerate(outputs):
+            texts[i] = [t for t, _ in answers] * (texts.shape[1] // len(answers))
+        return texts
 
     def _generation_stats(self, X):
-        """Used by :mod:`skhp.llm.scorers`: (invalid share, mean new tokens)."""
+        """Used by :mod:`skhp.llm.scorers`: (invalid share, mean new tokens).
+
+        New tokens are those generated for a text, summed over its samples.
+        """
         outputs = self._outputs(X)
-        return self._invalid_share(outputs), float(np.mean([n for _, n in outputs]))
+        tokens = [sum(n for _, n in answers) for answers in outputs]
+        return self._invalid_share(outputs), float(np.mean(tokens))
 
     def _invalid_share(self, outputs):
         return 0.0

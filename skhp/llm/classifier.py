@@ -1,6 +1,7 @@
 """LLMClassifier: text in, one of a set of labels out."""
 
 import json
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import ClassifierMixin
@@ -8,6 +9,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import (
+    Interval,
     StrOptions,
     fit_context,
 )
@@ -26,11 +28,12 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
     """Classify text with a generative LLM; prompt and decoding are parameters.
 
     ``fit`` does not train the model: it records the labels (the classes of
-    ``y``), draws ``n_examples`` few-shot examples from the training fold and
+    ``y``), chooses ``n_examples`` few-shot examples from the training fold and
     checks that the model can be loaded. ``predict`` renders the prompt for each
     text, then either generates an answer and finds the label in it
-    (``decoding="generate"``) or picks the label with the highest
-    log-likelihood (``decoding="loglik"``). Searchers (GridSearchCV,
+    (``decoding="generate"``; with ``n_samples > 1`` several sampled answers
+    vote) or picks the label with the highest log-likelihood
+    (``decoding="loglik"``). Searchers (GridSearchCV,
     RandomizedSearchCV, :class:`skhp.BayesSearchCV`) tune prompt and decoding
     through ``fit``/``score`` with cross-validation; the weights are loaded
     once per process and shared by every clone.
@@ -64,8 +67,16 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
     max_new_tokens : int, default=8
         Maximum generated tokens per answer (``decoding="generate"``).
     n_examples : int, default=0
-        Few-shot examples drawn (with ``random_state``) from the training fold
-        in ``fit`` and put at ``{examples}``.
+        Few-shot examples chosen from the training fold (see
+        ``example_selection``) and put at ``{examples}``.
+    example_selection : {"random", "balanced", "nearest"}, default="random"
+        How ``fit`` chooses the few-shot examples from the training fold.
+        "random": drawn with ``random_state``, the same block for every text.
+        "balanced": the same, spread evenly over the classes (no class is
+        left out when ``n_examples >= n_classes``). "nearest": for each text,
+        the ``n_examples`` training texts most similar to it (TF-IDF cosine
+        similarity, fitted on the training fold), the most similar last;
+        ties are broken in an order drawn with ``random_state``.
     example_template : str, default=None
         Format of one few-shot example, with ``{text}`` and ``{label}``. None:
         ``"Text: {text}\\nAnswer: {label}\\n"``.
@@ -73,6 +84,16 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
         "generate": generate then parse the first label in the answer.
         "loglik": score each label's log-likelihood as the continuation of
         the prompt and take the best; enables ``predict_proba``.
+    n_samples : int, default=1
+        Self-consistency: with ``temperature > 0``, sample this many answers
+        per text (in one batched call, each with its own seed) and predict
+        the label most of them name; a tie goes to the label that comes
+        first in ``classes_``, and unparsable answers do not vote.
+        ``predict_proba`` then returns the vote shares. Generated tokens, and
+        the ``mean_new_tokens`` scorer, grow with ``n_samples``. With greedy
+        decoding (``temperature=0``) every sample would be the same answer,
+        so one is generated and ``n_samples`` does not matter (like
+        ``top_p``); nor does it with ``decoding="loglik"``.
     on_invalid : {"count", "raise"}, default="count"
         What to do with an answer that contains no label. "count": predict
         ``invalid_label_`` (never one of ``classes_``), so it counts as wrong.
@@ -121,7 +142,11 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
     labels_ : list of str
         Their names as shown to and parsed from the model.
     examples_ : list of (str, str)
-        The few-shot examples.
+        The few-shot examples; with ``example_selection="nearest"``, every
+        training pair (in tie-breaking order), from which each text's
+        examples are chosen.
+    example_vectorizer_ : sklearn.feature_extraction.text.TfidfVectorizer
+        Fitted on the training texts (``example_selection="nearest"`` only).
     invalid_label_ : object
         What ``predict`` returns for an unparsable answer with
         ``on_invalid="count"``; not in ``classes_``.
@@ -148,6 +173,8 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
         **_BaseLLM._parameter_constraints,
         "decoding": [StrOptions({"generate", "loglik"})],
         "on_invalid": [StrOptions({"count", "raise"})],
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "example_selection": [StrOptions({"random", "balanced", "nearest"})],
     }
     _default_prompt = DEFAULT_CLASSIFIER_PROMPT
 
@@ -164,8 +191,10 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
         top_k=None,
         max_new_tokens=8,
         n_examples=0,
+        example_selection="random",
         example_template=None,
         decoding="generate",
+        n_samples=1,
         on_invalid="count",
         batch_size=8,
         random_state=None,
@@ -189,8 +218,10 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
         self.top_k = top_k
         self.max_new_tokens = max_new_tokens
         self.n_examples = n_examples
+        self.example_selection = example_selection
         self.example_template = example_template
         self.decoding = decoding
+        self.n_samples = n_samples
         self.on_invalid = on_invalid
         self.batch_size = batch_size
         self.random_state = random_state
@@ -275,10 +306,22 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
                 return candidate
         raise ValueError("y uses every reserved invalid-answer marker as a class.")
 
+    def _votes(self, outputs):
+        """Per text, how many of its answers name each label."""
+        votes = np.zeros((len(outputs), len(self.labels_)))
+        for i, answers in enumerate(outputs):
+            for text, _ in answers:
+                p = parse_label(text, self.labels_)
+                if p is not None:
+                    votes[i, p] += 1
+        return votes
+
     def _parsed(self, outputs):
-        return [parse_label(text, self.labels_) for text, _ in outputs]
+        # argmax: a tie goes to the label first in classes_ (as predict_proba).
+        return [int(v.argmax()) if v.any() else None for v in self._votes(outputs)]
 
     def _invalid_share(self, outputs):
+        """Share of texts none of whose answers contains a label."""
         if self.decoding == "loglik":
             return 0.0
         parsed = self._parsed(outputs)
@@ -287,7 +330,7 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
     def _outputs(self, X):
         if self.decoding == "loglik":
             scores = self._loglik(X)
-            return [(self.labels_[i], 0) for i in scores.argmax(1)]
+            return [[(self.labels_[i], 0)] for i in scores.argmax(1)]
         return super()._outputs(X)
 
     def _loglik(self, X):
@@ -344,7 +387,7 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
         if bad and self.on_invalid == "raise":
             raise ValueError(
                 f"{len(bad)} of {len(parsed)} answers contain none of the labels "
-                f"{self.labels_}; first: {outputs[bad[0]][0]!r}. Improve the "
+                f"{self.labels_}; first: {outputs[bad[0]][0][0]!r}. Improve the "
                 "prompt, raise max_new_tokens, use decoding='loglik', or set "
                 "on_invalid='count' to count such answers as wrong."
             )
@@ -358,15 +401,16 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
         return y_pred
 
     def _can_proba(self):
-        if self.decoding != "loglik":
+        if self.decoding != "loglik" and self.n_samples == 1:
             raise AttributeError(
-                "predict_proba is only available with decoding='loglik'."
+                "predict_proba is only available with decoding='loglik' or "
+                "n_samples > 1 (the shares of the sampled answers' votes)."
             )
         return True
 
     @available_if(_can_proba)
     def predict_proba(self, X):
-        """Label probabilities from their log-likelihoods (``decoding="loglik"``).
+        """Label probabilities: log-likelihoods, or the shares of the votes.
 
         Parameters
         ----------
@@ -376,12 +420,22 @@ class LLMClassifier(ClassifierMixin, _BaseLLM):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Softmax of the label log-likelihoods, columns in ``classes_`` order.
+            Columns in ``classes_`` order. ``decoding="loglik"``: softmax of
+            the label log-likelihoods. ``n_samples > 1``: the share of a
+            text's parsable answers that name each label (one-hot with
+            greedy decoding); uniform where no answer names a label.
         """
-        scores = self._loglik(X)
-        scores = scores - scores.max(axis=1, keepdims=True)
-        proba = np.exp(scores)
-        return proba / proba.sum(axis=1, keepdims=True)
+        if self.decoding == "loglik":
+            scores = self._loglik(X)
+            scores = scores - scores.max(axis=1, keepdims=True)
+            proba = np.exp(scores)
+            return proba / proba.sum(axis=1, keepdims=True)
+        votes = self._votes(self._outputs(X))
+        total = votes.sum(axis=1, keepdims=True)
+        empty = total[:, 0] == 0
+        votes[empty] = 1.0
+        total[empty] = votes.shape[1]
+        return votes / total
 
     def score(self, X, y, sample_weight=None):
         """Score with the estimator's own ``scoring`` (default: accuracy).

@@ -188,7 +188,7 @@ torch_num_threads
         answers : ndarray of str, shape (n_samples,)
             Generated text, cut at ``stop`` and stripped.
         """
-        return np.asarray([t.strip() for t, _ in self._outputs(X)], dtype=object)
+        return np.asarray([a[0][0].strip() for a in self._outputs(X)], dtype=object)
 
     def score(self, X, y, sample_weight=None):
         """Compare answers with ``y`` using ``scoring`` (default: exact match).

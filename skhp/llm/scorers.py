@@ -25,7 +25,7 @@ def estimator_score(estimator, X, y):
 
 
 def invalid_rate(estimator, X, y=None):
-    """Share of answers that contain no label (0 for loglik and generators).
+    """Share of texts whose answers contain no label (0 for loglik and generators).
 
     Lower is better; reported, not meant for ``refit``.
     """
@@ -33,7 +33,11 @@ def invalid_rate(estimator, X, y=None):
 
 
 def mean_new_tokens(estimator, X, y=None):
-    """Mean number of generated tokens per answer (0 for loglik)."""
+    """Mean number of generated tokens per text (0 for loglik).
+
+    With ``n_samples > 1`` (and sampling), the tokens of all of a text's
+    sampled answers count: the cost grows with the number of samples.
+    """
     return estimator._generation_stats(X)[1]
 
 

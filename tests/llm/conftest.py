@@ -90,8 +90,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             return self._send(404, {"error": {"message": f"no route {self.path}"}})
         temperature = float(body.get("temperature", 1.0))
+        n_choices = int(body.get("n") or 1)
         with srv.lock:
-            text, n = srv.backend.generate(
+            answers = srv.backend.generate(
                 [prompt],
                 max_new_tokens=int(body.get("max_tokens") or 16),
                 temperature=temperature,
@@ -100,14 +101,19 @@ class _Handler(BaseHTTPRequestHandler):
                 seeds=[int(body.get("seed") or 0)],
                 stop=body.get("stop"),
                 batch_size=1,
-            )[0]
-        choice = {"index": 0, "finish_reason": "stop", "logprobs": None}
-        if chat:
-            choice["message"] = {"role": "assistant", "content": text}
-            if body.get("logprobs"):
-                choice["logprobs"] = {"content": srv.token_logprobs(prompt, text)}
-        else:
-            choice["text"] = text
+                n_samples=n_choices,
+            )
+        choices = []
+        for j, (text, _) in enumerate(answers):
+            choice = {"index": j, "finish_reason": "stop", "logprobs": None}
+            if chat:
+                choice["message"] = {"role": "assistant", "content": text}
+                if body.get("logprobs"):
+                    choice["logprobs"] = {"content": srv.token_logprobs(prompt, text)}
+            else:
+                choice["text"] = text
+            choices.append(choice)
+        n = sum(k for _, k in answers)
         usage = {"prompt_tokens": 0, "completion_tokens": n, "total_tokens": n}
         obj = "chat.completion" if chat else "text_completion"
         self._send(
@@ -117,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "object": obj,
                 "created": 0,
                 "model": body.get("model"),
-                "choices": [choice],
+                "choices": choices,
                 "usage": usage,
             },
         )

@@ -141,3 +141,37 @@ def test_generator_over_http(openai_server, toy_extraction):
         max_retries=0,
     ).fit(X, y)
     assert gen.score(X, y) >= 0.6
+
+
+def test_n_samples_is_one_request_with_n(openai_server, toy_classification):
+    X, y = toy_classification
+    est = _remote(
+        openai_server, temperature=1.5, n_samples=3, random_state=2, cache=False
+    ).fit(X[:6], y[:6])
+    n_before = len(openai_server.requests)
+    texts = est.generate(X[:6])
+    bodies = [b for _, b in openai_server.requests[n_before:]]
+    assert len(bodies) == 6 and all(b["n"] == 3 for b in bodies)
+    assert texts.shape == (6, 3)
+    assert (texts[:, 1:] != texts[:, :1]).any()
+    # Every choice's tokens count: the server reports their total per request.
+    backend = est._get_backend()
+    rendered = est._render(backend, X[:6])
+    seeds, _ = est._seeds(rendered)
+    flat = backend.generate(
+        rendered,
+        max_new_tokens=est.max_new_tokens,
+        temperature=1.5,
+        top_p=1.0,
+        top_k=None,
+        seeds=seeds,
+        stop=None,
+        batch_size=2,
+        n_samples=3,
+    )
+    assert [t for t, _ in flat] == texts.ravel().tolist()
+    totals = [sum(n for _, n in flat[3 * i : 3 * i + 3]) for i in range(6)]
+    from skhp.llm import mean_new_tokens
+
+    assert mean_new_tokens(est, X[:6]) == pytest.approx(np.mean(totals))
+    assert est.predict_proba(X[:6]).shape == (6, 3)

@@ -44,6 +44,32 @@ def test_default_model_is_smollm2_with_chat_template(smollm2):
     assert rendered.startswith("<|im_start|>") and X[0] in rendered
 
 
+def test_greedy_answers_equal_model_generate(smollm2):
+    # The loop's LM head runs on the last prompt position only, as generate's.
+    import torch
+
+    est = LLMClassifier(prompt=GOOD, max_new_tokens=6, cache=False).fit(X, y)
+    rendered = est._render(smollm2, X)
+    tok = smollm2.tokenizer
+    enc = tok(rendered, add_special_tokens=False, padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        out = smollm2.model.generate(
+            **enc,
+            max_new_tokens=6,
+            do_sample=False,
+            temperature=None,
+            top_p=None,
+            top_k=None,
+            pad_token_id=tok.pad_token_id,
+            eos_token_id=smollm2.eos_ids,
+        )
+    expected = []
+    for row in out[:, enc["input_ids"].shape[1] :].tolist():
+        ends = [i for i, t in enumerate(row) if t in smollm2.eos_ids]
+        expected.append(tok.decode(row[: ends[0] if ends else None]))
+    assert list(est.generate(X)) == expected
+
+
 def test_search_over_prompt_and_decoding(smollm2):
     search = GridSearchCV(
         LLMClassifier(max_new_tokens=6),

@@ -1,8 +1,34 @@
 """The interface every LLM backend implements."""
 
+import hashlib
 from abc import ABC, abstractmethod
 
-__all__ = ["Backend"]
+__all__ = ["Backend", "sample_seeds"]
+
+
+def sample_seeds(seed, n_samples):
+    """Seeds of the ``n_samples`` answers sampled for one prompt.
+
+    The first is ``seed`` itself, so that the first of k samples is the
+    answer a single sample would be; the others are derived from it by hash,
+    so that each sample depends only on its prompt's seed and its rank.
+
+    Parameters
+    ----------
+    seed : int
+        The prompt's seed.
+    n_samples : int
+        Answers per prompt.
+
+    Returns
+    -------
+    seeds : list of int
+    """
+    seeds = [int(seed)]
+    for j in range(1, n_samples):
+        digest = hashlib.sha256(f"{int(seed)}\0sample\0{j}".encode()).digest()
+        seeds.append(int.from_bytes(digest[:8], "little") >> 1)
+    return seeds
 
 
 class Backend(ABC):
@@ -59,8 +85,9 @@ class Backend(ABC):
         seeds,
         stop,
         batch_size,
+        n_samples=1,
     ):
-        """Generate a continuation of each rendered prompt.
+        """Generate ``n_samples`` continuations of each rendered prompt.
 
         Parameters
         ----------
@@ -83,11 +110,19 @@ class Backend(ABC):
             the text is cut before it.
         batch_size : int
             Prompts per forward pass (or concurrent requests).
+        n_samples : int, default=1
+            Answers sampled per prompt, in one batched call (``temperature >
+            0``; estimators pass 1 for greedy decoding). Sample ``j`` of prompt
+            ``i`` uses the seed ``sample_seeds(seeds[i], n_samples)[j]`` where
+            the backend controls seeds. Estimators pass the argument only when
+            it is above 1, so backends written without it keep working.
 
         Returns
         -------
         outputs : list of (str, int)
-            Generated text and number of generated tokens, per prompt.
+            Generated text and number of generated tokens, per answer:
+            ``n_samples`` consecutive entries per prompt (prompt-major), so
+            ``len(rendered) * n_samples`` in all.
         """
 
     @abstractmethod

@@ -106,12 +106,12 @@ class OpenAIBackend(Backend):
                 resp = self.client.chat.completions.create(
                     model=self.model, messages=request["messages"], **kwargs
                 )
-                text = resp.choices[0].message.content or ""
+                texts = [c.message.content or "" for c in resp.choices]
             else:
                 resp = self.client.completions.create(
                     model=self.model, prompt=request["prompt"], **kwargs
                 )
-                text = resp.choices[0].text or ""
+                texts = [c.text or "" for c in resp.choices]
         except openai.APIConnectionError as exc:
             raise ConnectionError(
                 f"Could not reach the OpenAI-compatible server at {self.base_url} "
@@ -128,8 +128,10 @@ class OpenAIBackend(Backend):
         n_tokens = getattr(usage, "completion_tokens", None)
         if n_tokens is None:
             # No usage reported: words are the best proxy we have.
-            n_tokens = len(text.split())
-        return text, int(n_tokens)
+            return [(text, len(text.split())) for text in texts]
+        # Usage is one total for all choices; split it so that the sum is exact.
+        share, rest = divmod(int(n_tokens), max(len(texts), 1))
+        return [(text, share + (j < rest)) for j, text in enumerate(texts)]
 
     def generate(
         self,
@@ -142,9 +144,12 @@ class OpenAIBackend(Backend):
         seeds,
         stop,
         batch_size,
+        n_samples=1,
     ):
         def one(i):
             kwargs = {"max_tokens": max_new_tokens, "temperature": temperature}
+            if n_samples > 1:
+                kwargs["n"] = n_samples
             if temperature > 0:
                 kwargs["top_p"] = top_p
                 if seeds is not None:
@@ -154,15 +159,26 @@ class OpenAIBackend(Backend):
                     kwargs["extra_body"] = {"top_k": top_k}
             if stop:
                 kwargs["stop"] = list(stop)
-            text, n = self._call(json.loads(rendered[i]), kwargs)
-            for s in stop or ():
-                cut = text.find(s)
-                if cut >= 0:
-                    text = text[:cut]
-            return text, n
+            answers = self._call(json.loads(rendered[i]), kwargs)
+            if len(answers) != n_samples:
+                raise RuntimeError(
+                    f"The OpenAI-compatible server at {self.base_url} returned "
+                    f"{len(answers)} choice(s) for n={n_samples}; it may not "
+                    "support the 'n' parameter. Use n_samples=1 with this server."
+                )
+            out = []
+            for text, n in answers:
+                for s in stop or ():
+                    cut = text.find(s)
+                    if cut >= 0:
+                        text = text[:cut]
+                out.append((text, n))
+            return out
 
         with ThreadPoolExecutor(max_workers=batch_size) as pool:
-            return list(pool.map(one, range(len(rendered))))
+            return [
+                a for answers in pool.map(one, range(len(rendered))) for a in answers
+            ]
 
     def label_logliks(self, rendered, labels, *, batch_size):
         raise NotImplementedError(
