@@ -428,9 +428,12 @@ default=None
             " (The `callbacks` parameter takes skhp's own callbacks.)",
         )
         try:
-            return super().fit(X, y, **params)
+            super().fit(X, y, **params)
         finally:
             del self._fit_callbacks
+        if self.return_train_score:
+            _rank_train_scores(self.cv_results_)
+        return self
 
     @property
     def total_iterations(self):
@@ -974,3 +977,21 @@ default=None
             pending_failures.clear()
         for branch, points, values, flags, ses in told.values():
             branch.optimizer.tell(points, values, failed=flags, noise=ses)
+
+
+def _rank_train_scores(results):
+    """Add ``rank_train_<metric>``, as scikit-optimize's BayesSearchCV does.
+
+    Ranked as scikit-learn ranks test scores: 1 is the best mean, ties share
+    the lowest rank, candidates without a finite score come last.
+    """
+    from scipy.stats import rankdata
+
+    for key in [k for k in results if k.startswith("mean_train_")]:
+        means = np.asarray(results[key], dtype=float)
+        if np.isnan(means).all():
+            ranks = np.ones(means.shape, dtype=np.int32)
+        else:
+            means = np.nan_to_num(means, nan=np.nanmin(means) - 1)
+            ranks = rankdata(-means, method="min").astype(np.int32)
+        results["rank_train_" + key[len("mean_train_") :]] = ranks

@@ -309,3 +309,35 @@ def test_skopt_plots_draw_optimizer_results(plot):
             line.get_ydata(), np.minimum.accumulate(-np.asarray(scores))
         )
     plt.close("all")
+
+
+def test_train_scores_are_ranked_as_skopt_did(iris):
+    X, y = iris
+    search = BayesSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": (1, 6)},
+        n_iter=5,
+        cv=3,
+        return_train_score=True,
+        random_state=0,
+    ).fit(X, y)
+    res = search.cv_results_
+    # 1 + the number of candidates with a better mean: ties share a rank.
+    means = res["mean_train_score"]
+    for i in range(len(means)):
+        assert res["rank_train_score"][i] == 1 + np.sum(means > means[i])
+    no_train = BayesSearchCV(
+        DecisionTreeClassifier(random_state=0), {"max_depth": (1, 6)}, n_iter=2, cv=3
+    ).fit(X, y)
+    assert "rank_train_score" not in no_train.cv_results_
+
+
+def test_train_ranks_put_failed_candidates_last():
+    from skhp.search.bayes import _rank_train_scores
+
+    results = {"mean_train_score": np.array([0.5, np.nan, 0.9, 0.5])}
+    _rank_train_scores(results)
+    np.testing.assert_array_equal(results["rank_train_score"], [2, 4, 1, 2])
+    results = {"mean_train_acc": np.array([np.nan, np.nan])}
+    _rank_train_scores(results)
+    np.testing.assert_array_equal(results["rank_train_acc"], [1, 1])
