@@ -27,13 +27,14 @@ def score_of(params):
     )
 
 
-def make_surrogate(n_evaluations=16, base_estimator="gp", seed=0):
+def make_surrogate(n_evaluations=16, base_estimator="gp", seed=0, **optimizer_kwargs):
     encoding = BranchEncoding(SPACE)
     optimizer = SurrogateOptimizer(
         encoding.skopt_dimensions(),
         base_estimator=base_estimator,
         n_initial_points=6,
         random_state=seed,
+        optimizer_kwargs=optimizer_kwargs,
     )
     for _ in range(n_evaluations):
         (point,) = optimizer.ask()
