@@ -319,8 +319,10 @@ def evaluate_fold(estimator, X, y, *, split, **kwargs):
     result of a replayed fold, or else fits and scores through
     scikit-learn's ``_fit_and_score`` (recording the fit's warnings when
     ``split.collect_warnings``). A wrapper around one candidate's
-    fit-and-score (a time limit, extra objectives) belongs around the
-    ``_fit_and_score`` call below.
+    fit-and-score on one fold (a time limit, extra objectives) belongs
+    around the single ``_original("_fit_and_score")(...)`` call below; it
+    then covers every fit of GridSearchCV, RandomizedSearchCV and
+    BayesSearchCV, pruning's first folds included, but not the refit.
 
     Parameters
     ----------
@@ -336,19 +338,19 @@ def evaluate_fold(estimator, X, y, *, split, **kwargs):
     if split.results is not None:
         recorded = split.results[kwargs["candidate_progress"][0]]
     if recorded is None:
-        fit_and_score = _original("_fit_and_score")
-        if not split.collect_warnings:
-            return fit_and_score(
+        collect = split.collect_warnings
+        catching = warnings.catch_warnings(record=True) if collect else None
+        with catching or contextlib.nullcontext() as caught:
+            if collect:
+                # Count every occurrence (not once per place), but keep the
+                # filters in force: "ignore" still ignores, "error" still raises.
+                warnings.filterwarnings("always", append=True)
+            # The one fit-and-score of one candidate on one fold.
+            result = _original("_fit_and_score")(
                 estimator, X, y, train=split.train, test=split.test, **kwargs
             )
-        with warnings.catch_warnings(record=True) as caught:
-            # Count every occurrence (not once per place), but keep the
-            # filters in force: "ignore" still ignores and "error" still raises.
-            warnings.filterwarnings("always", append=True)
-            result = fit_and_score(
-                estimator, X, y, train=split.train, test=split.test, **kwargs
-            )
-        result[FIT_WARNINGS_KEY] = [(w.category, str(w.message)) for w in caught]
+        if collect:
+            result[FIT_WARNINGS_KEY] = [(w.category, str(w.message)) for w in caught]
         return result
     result = {
         key: recorded[key]
