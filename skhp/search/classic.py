@@ -155,6 +155,24 @@ error_score, return_train_score
         self.study = study
 
     def fit(self, X, y=None, **params):
+        """Run fit with all sets of parameters, as scikit-learn's search does.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Targets; None for unsupervised learning.
+        **params : dict
+            Passed to the estimator's ``fit`` (and, with metadata routing,
+            to the scorer and the splitter), as in scikit-learn.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
         with searching(self, X, y, params):
             return super().fit(X, y, **params)
 
@@ -235,6 +253,24 @@ verbose, pre_dispatch, random_state, error_score, return_train_score
         self.study = study
 
     def fit(self, X, y=None, **params):
+        """Run fit with all sets of parameters, as scikit-learn's search does.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Targets; None for unsupervised learning.
+        **params : dict
+            Passed to the estimator's ``fit`` (and, with metadata routing,
+            to the scorer and the splitter), as in scikit-learn.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
         with searching(self, X, y, params):
             return super().fit(X, y, **params)
 
@@ -255,7 +291,3 @@ verbose, pre_dispatch, random_state, error_score, return_train_score
             adopt_unmatched=True,
             chunked=True,
         )
-
-
-GridSearchCV.fit.__doc__ = model_selection.GridSearchCV.fit.__doc__
-RandomizedSearchCV.fit.__doc__ = model_selection.RandomizedSearchCV.fit.__doc__
