@@ -61,7 +61,7 @@ def _check_space(experiment, inner, errors):
     """Every choice and range end against the estimator's own constraints."""
     from sklearn.base import clone
 
-    from .._compat import InvalidParameterError
+    from .._compat import InvalidParameterError, validate_estimator_params
 
     if not hasattr(inner, "_parameter_constraints"):
         return
@@ -71,7 +71,7 @@ def _check_space(experiment, inner, errors):
             continue
         try:
             candidate = clone(inner).set_params(**{name: value})
-            candidate._validate_params()
+            validate_estimator_params(candidate)
         except (InvalidParameterError, ValueError, TypeError) as exc:
             reported.add(where)
             errors.append(

@@ -16,11 +16,11 @@ import math
 
 import numpy as np
 
-from .._compat import ReplayedSplit, install_replay, tolerate_failed_batches
+from .._compat import ReplayedSplit, tolerate_failed_batches
 from .params import candidate_key
 from .trial import Trial, candidate_errors
 
-__all__ = ["CandidateRecorder", "ReplayCV"]
+__all__ = ["CandidateRecorder", "MarkedCV", "ReplayCV"]
 
 _REPLAY_CHUNK = 64
 #: A candidate whose fits were started this many times by processes that died
@@ -49,6 +49,39 @@ class ReplayCV:
             yield split, split
 
 
+class MarkedCV:
+    """Marks each split of ``cv`` as a skhp search's, for ``_fit_and_score``.
+
+    Every ``evaluate_candidates`` call of a skhp search gets this splitter:
+    its "train indices" are :class:`~skhp._compat.ReplayedSplit` markers,
+    which travel with each task to wherever it runs, so skhp's hook acts on
+    this search's fits only (see :func:`skhp._compat.evaluate_fold`).
+
+    Parameters
+    ----------
+    cv : splitter
+        The search's checked splitter, a :class:`ReplayCV` or a pruning
+        searcher's own.
+    collect_warnings : bool
+        Record each fit's warnings instead of showing them.
+    """
+
+    def __init__(self, cv, collect_warnings):
+        self.cv = cv
+        self.collect_warnings = collect_warnings
+
+    def get_n_splits(self, X=None, y=None, groups=None, **params):
+        return self.cv.get_n_splits(X, y, groups, **params)
+
+    def split(self, X=None, y=None, groups=None, **params):
+        for train, test in self.cv.split(X, y, groups, **params):
+            if isinstance(train, ReplayedSplit):
+                split = train.marked(self.collect_warnings)
+            else:
+                split = ReplayedSplit(None, train, test, self.collect_warnings)
+            yield split, split
+
+
 class CandidateRecorder:
     """Wrap ``evaluate_candidates`` with a journal and a progress bar.
 
@@ -58,6 +91,10 @@ class CandidateRecorder:
         scikit-learn's, as given to ``_run_search``.
     n_splits : int
         The search's number of CV splits.
+    cv : splitter
+        The search's checked splitter (see :class:`MarkedCV`).
+    collect_warnings : bool, default=False
+        Record per-fit warnings in the fits' results instead of showing them.
     journal : Journal or None
         Where to record; None records nothing (progress only).
     study : str
@@ -81,6 +118,8 @@ class CandidateRecorder:
         evaluate_candidates,
         n_splits,
         *,
+        cv,
+        collect_warnings=False,
         journal=None,
         study=None,
         metric="score",
@@ -92,6 +131,8 @@ class CandidateRecorder:
         self.owner = owner
         self.evaluate_candidates = evaluate_candidates
         self.n_splits = n_splits
+        self.cv = cv
+        self.collect_warnings = collect_warnings
         self.journal = journal
         self.study = study
         self.metric = metric
@@ -115,7 +156,6 @@ class CandidateRecorder:
                     )
                 self._waiting[trial.number] = trial
                 self._by_key[trial.key].append(trial)
-        install_replay()
 
     # -- the journal's waiting trials -----------------------------------------
 
@@ -225,11 +265,18 @@ class CandidateRecorder:
         # in length.
         return {"more_results": {"pruned": flags}} if self.pruned_column else {}
 
+    def _evaluate_candidates(self, params, cv, kwargs, pruned_flags):
+        """scikit-learn's ``evaluate_candidates``, on this search's marked splits."""
+        marked = MarkedCV(self.cv if cv is None else cv, self.collect_warnings)
+        return self.evaluate_candidates(
+            params, cv=marked, **kwargs, **self._more_results(pruned_flags)
+        )
+
     def _replay(self, params, trials, kwargs):
         flags = [t.status == "pruned" for t in trials]
         with tolerate_failed_batches(self.all_out.extend):
-            self.results = self.evaluate_candidates(
-                params, cv=ReplayCV(trials), **kwargs, **self._more_results(flags)
+            self.results = self._evaluate_candidates(
+                params, ReplayCV(trials), kwargs, flags
             )
         self.n_replayed += len(params)
         self._add_errors()
@@ -318,12 +365,8 @@ class CandidateRecorder:
             self.journal.mark_running(self.study, [key for _, key in marked])
         out = []
         flags, after = pruned if pruned is not None else ([False] * len(params), 0)
-        if cv is not None:
-            kwargs = dict(kwargs, cv=cv)
         with tolerate_failed_batches(out.extend):
-            self.results = self.evaluate_candidates(
-                params, **kwargs, **self._more_results(list(flags))
-            )
+            self.results = self._evaluate_candidates(params, cv, kwargs, list(flags))
         self.all_out.extend(out)
         self.n_evaluated += len(params)
         self._add_errors()

@@ -22,6 +22,7 @@ from ..journal.warm import score_column, split_scores, standard_errors
 from ..space.skopt_forms import read_search_spaces
 from .callbacks import SearchProgress
 from .encoding import BranchEncoding
+from .fit_record import fit_record_of, searching
 from .optimize_result import check_result_callbacks
 from .pruners import Pruner
 from .skopt_kwargs import split_optimizer_kwargs
@@ -428,7 +429,8 @@ default=None
             " (The `callbacks` parameter takes skhp's own callbacks.)",
         )
         try:
-            super().fit(X, y, **params)
+            with searching(self, X, y, params):
+                super().fit(X, y, **params)
         finally:
             del self._fit_callbacks
         if self.return_train_score:
@@ -861,7 +863,11 @@ default=None
         if len(completed) < self.pruner.n_startup:
             return recorder(candidates, **ctx_kwargs)
         first_folds, splits = fit_first_folds(
-            recorder.evaluate_candidates, candidates, after
+            self,
+            fit_record_of(self),
+            candidates,
+            after,
+            collect_warnings=recorder.collect_warnings,
         )
         metric = recorder.metric
         flags = []

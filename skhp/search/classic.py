@@ -10,15 +10,18 @@ candidate.
 """
 
 import os
-import warnings
 
 import numpy as np
 from sklearn import model_selection
-from sklearn.exceptions import FitFailedWarning
 
-from .._compat import raise_if_all_fits_failed, warn_about_fit_failures
+from .._compat import (
+    raise_if_all_fits_failed,
+    tolerate_failed_batches,
+    warn_about_fit_failures,
+)
 from ..journal import Journal
 from ..journal.trial import error_summary
+from .fit_record import searching
 from .journaling import recording
 from .progress import score_key
 
@@ -48,8 +51,7 @@ def _run_journaled(search, run, evaluate_candidates, callback_ctx, **kwargs):
         # The search is evaluated in chunks: sklearn's per-chunk warning about
         # failed fits would come once per chunk, or never for chunks that
         # failed whole; one warning over the whole search replaces it.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FitFailedWarning)
+        with tolerate_failed_batches(lambda out: None, warn_partial=False):
             if callback_ctx is None:  # scikit-learn < 1.9
                 run(recorder)
             else:
@@ -152,6 +154,28 @@ error_score, return_train_score
         self.journal = journal
         self.study = study
 
+    def fit(self, X, y=None, **params):
+        """Run fit with all sets of parameters, as scikit-learn's search does.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Targets; None for unsupervised learning.
+        **params : dict
+            Passed to the estimator's ``fit`` (and, with metadata routing,
+            to the scorer and the splitter), as in scikit-learn.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        with searching(self, X, y, params):
+            return super().fit(X, y, **params)
+
     def _run_search(self, evaluate_candidates, callback_ctx=None):
         _run_journaled(
             self,
@@ -227,6 +251,28 @@ verbose, pre_dispatch, random_state, error_score, return_train_score
         )
         self.journal = journal
         self.study = study
+
+    def fit(self, X, y=None, **params):
+        """Run fit with all sets of parameters, as scikit-learn's search does.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Targets; None for unsupervised learning.
+        **params : dict
+            Passed to the estimator's ``fit`` (and, with metadata routing,
+            to the scorer and the splitter), as in scikit-learn.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        with searching(self, X, y, params):
+            return super().fit(X, y, **params)
 
     def _run_search(self, evaluate_candidates, callback_ctx=None):
         _run_journaled(

@@ -3,15 +3,14 @@
 A logistic-regression search can raise a ``ConvergenceWarning`` in hundreds
 of fits; printed one by one they bury everything else. While a skhp search
 runs, each fit's warnings are recorded in its result (see
-:func:`skhp._compat.collecting_fit_warnings`) and, when the search ends, one
-warning per kind says how many candidates raised it.
+:func:`skhp._compat.evaluate_fold`) and, when the search ends, one warning
+per kind says how many candidates raised it.
 """
 
-import contextlib
 import re
 import warnings
 
-from .._compat import FIT_WARNINGS_KEY, CollectFitWarnings
+from .._compat import FIT_WARNINGS_KEY
 from .._config import get_config
 
 __all__ = ["FitWarning", "collecting", "summarise", "warn_summary"]
@@ -19,15 +18,9 @@ __all__ = ["FitWarning", "collecting", "summarise", "warn_summary"]
 _NUMBER = re.compile(r"\d+(\.\d+)?")
 
 
-@contextlib.contextmanager
 def collecting():
-    """Record per-fit warnings inside the block (unless ``fit_warnings="all"``)."""
-    if get_config()["fit_warnings"] == "all":
-        yield
-        return
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=CollectFitWarnings)
-        yield
+    """Whether a search started now records per-fit warnings (see ``fit_warnings``)."""
+    return get_config()["fit_warnings"] != "all"
 
 
 class FitWarning:

@@ -6,11 +6,11 @@ import time
 
 from joblib import effective_n_jobs
 
-from .._compat import data_of, n_splits_of
 from ..journal import Journal
 from ..journal.fingerprint import search_fingerprint
 from ..journal.lock import study_lock
 from ..journal.recorder import CandidateRecorder
+from .fit_record import fit_record_of
 from .fit_warnings import collecting, warn_summary
 from .progress import ProgressBar, score_key
 
@@ -60,6 +60,7 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
     adopt_unmatched : bool
         See :class:`~skhp.journal.recorder.CandidateRecorder`.
     """
+    record = fit_record_of(search)
     journal, study = check_journal(search.journal, search.study)
     study = study or type(search).__name__.lower()
     lock = None
@@ -70,7 +71,7 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
             journal.open_study(
                 study,
                 type(search).__name__,
-                search_fingerprint(search, space, data_of(evaluate_candidates)),
+                search_fingerprint(search, space, (record.X, record.y)),
             )
         except BaseException:
             lock.release()
@@ -81,11 +82,13 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
     chunk_size = None
     if chunked and (journal is not None or progress.enabled):
         chunk_size = 2 * max(1, effective_n_jobs(search.n_jobs))
-    n_splits = n_splits_of(search, evaluate_candidates)
+    n_splits = record.n_splits(search)
     try:
         recorder = CandidateRecorder(
             evaluate_candidates,
             n_splits,
+            cv=record.checked_cv(search),
+            collect_warnings=collecting(),
             journal=journal,
             study=study,
             metric=key[len("mean_test_") :],
@@ -110,7 +113,7 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
         lines = progress.fitting_lines(n_splits, announce=False)
     start = time.monotonic()
     try:
-        with lines, collecting():
+        with lines:
             yield recorder
         if journal is not None:
             previous = journal.info(study)["wall_time"]

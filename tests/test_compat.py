@@ -1,0 +1,211 @@
+"""skhp lives beside scikit-learn without patching it (skhp._compat)."""
+
+import subprocess
+import sys
+import textwrap
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from sklearn import model_selection
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import _search, _validation
+
+import skhp
+
+X, Y = load_iris(return_X_y=True)
+HOOKED = ("_fit_and_score", "_warn_or_raise_about_fit_failures")
+
+
+def _hooks_installed():
+    return [getattr(_search, n) is not getattr(_validation, n) for n in HOOKED]
+
+
+def _assert_sklearn_originals():
+    for name in HOOKED:
+        function = getattr(_validation, name)
+        assert function.__module__ == "sklearn.model_selection._validation"
+        assert getattr(_search, name) is function
+
+
+class Probe(ClassifierMixin, BaseEstimator):
+    """Warns for C > 1, fails for C >= 100, records whether the hooks are in."""
+
+    hooks_seen = []
+
+    def __init__(self, C=1.0, fail_at=100.0):
+        self.C = C
+        self.fail_at = fail_at
+
+    def fit(self, X, y):
+        Probe.hooks_seen.append(_hooks_installed())
+        if self.C >= self.fail_at:
+            raise ValueError(f"C={self.C} is too large")
+        if self.C > 1:
+            warnings.warn(
+                f"no convergence at C={self.C}", ConvergenceWarning, stacklevel=2
+            )
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def _searches():
+    grid = {"C": [0.5, 2.0, 100.0]}
+    return [
+        skhp.GridSearchCV(Probe(), grid, cv=3),
+        skhp.RandomizedSearchCV(Probe(), grid, n_iter=3, cv=3, random_state=0),
+        skhp.BayesSearchCV(
+            Probe(), {"C": skhp.Real(0.5, 3.0)}, n_iter=3, cv=3, random_state=0
+        ),
+    ]
+
+
+@pytest.mark.parametrize("search", _searches(), ids=lambda s: type(s).__name__)
+def test_sklearns_functions_are_its_own_again_after_a_search(search):
+    _assert_sklearn_originals()
+    Probe.hooks_seen.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, Y)
+    # The hooks were in during the search's fits, and are out after it.
+    assert [True, True] in Probe.hooks_seen
+    _assert_sklearn_originals()
+
+
+@pytest.mark.parametrize("search", _searches(), ids=lambda s: type(s).__name__)
+def test_sklearns_functions_are_restored_when_the_search_raised(search):
+    search.set_params(error_score="raise", estimator=Probe(fail_at=0.0))
+    with pytest.raises(ValueError, match="is too large"):
+        search.fit(X, Y)
+    _assert_sklearn_originals()
+
+
+def _plain_search():
+    """A plain sklearn search with per-fit warnings and a failing candidate."""
+    search = model_selection.GridSearchCV(Probe(), {"C": [0.5, 2.0, 100.0]}, cv=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, Y)
+    shown = sorted((w.category.__name__, str(w.message)) for w in caught)
+    return search.cv_results_, shown
+
+
+def test_a_plain_search_in_another_thread_behaves_as_without_skhp():
+    alone_results, alone_warnings = _plain_search()
+    assert ("ConvergenceWarning", "no convergence at C=2.0") in alone_warnings
+    assert any(kind == "FitFailedWarning" for kind, _ in alone_warnings)
+
+    during = {}
+
+    def run_plain_search_in_a_thread(progress):
+        # In the skhp search's thread, with its hooks installed: a plain
+        # search in another thread meanwhile.
+        during["hooks"] = _hooks_installed()
+        thread = threading.Thread(
+            target=lambda: during.update(result=_plain_search()), daemon=True
+        )
+        thread.start()
+        thread.join(timeout=120)
+        return True  # stop after the first batch
+
+    search = skhp.BayesSearchCV(
+        Probe(),
+        {"C": skhp.Real(0.5, 0.9)},
+        n_iter=2,
+        cv=3,
+        random_state=0,
+        callbacks=run_plain_search_in_a_thread,
+    )
+    search.fit(X, Y)
+    assert during["hooks"] == [True, True]
+    results, shown = during["result"]
+    assert shown == alone_warnings
+    np.testing.assert_array_equal(
+        results["mean_test_score"], alone_results["mean_test_score"]
+    )
+    assert "error" not in results  # skhp's own column stays skhp's
+    _assert_sklearn_originals()
+
+
+class Meeting(ClassifierMixin, BaseEstimator):
+    """Its first fit in each search waits until the other search fits too."""
+
+    barrier = None
+    met = set()
+
+    def __init__(self, C=1.0, who=0):
+        self.C = C
+        self.who = who
+
+    def fit(self, X, y):
+        if self.who not in Meeting.met:
+            Meeting.met.add(self.who)
+            Meeting.barrier.wait()
+        self.classes_ = np.unique(y)
+        self.coef_ = self.C
+        return self
+
+    def score(self, X, y):
+        return -abs(self.C - 1.0 - self.who)
+
+
+def test_two_skhp_searches_in_threads_at_once():
+    Meeting.barrier = threading.Barrier(2, timeout=60)
+    Meeting.met = set()
+    grid = {"C": [0.5, 1.0, 2.0]}
+    searches = [skhp.GridSearchCV(Meeting(who=w), grid, cv=3) for w in (0, 1)]
+    errors = []
+
+    def fit(search):
+        try:
+            search.fit(X, Y)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fit, args=(s,)) for s in searches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert [s.best_params_ for s in searches] == [{"C": 1.0}, {"C": 2.0}]
+    _assert_sklearn_originals()
+
+
+def test_a_missing_private_name_fails_only_the_feature_that_needs_it():
+    # A scikit-learn release without _fit_and_score: `import skhp` works, a
+    # plain sklearn search too, and a skhp search says what is missing.
+    code = textwrap.dedent(
+        """
+        import sklearn.linear_model
+        from sklearn.model_selection import _search, _validation
+        del _validation._fit_and_score, _search._fit_and_score
+
+        import skhp
+        from skhp._compat import PrivateAPIError
+
+        search = skhp.GridSearchCV(
+            sklearn.linear_model.LogisticRegression(), {"C": [1.0]}, cv=2
+        )
+        try:
+            search.fit([[0.0], [1.0], [0.0], [1.0]], [0, 1, 0, 1])
+        except PrivateAPIError as exc:
+            print("ERROR:", exc)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    message = done.stdout
+    assert "ERROR: skhp's searches" in message
+    assert "sklearn.model_selection._validation._fit_and_score" in message
+    import sklearn
+
+    assert f"scikit-learn {sklearn.__version__} does not have" in message
