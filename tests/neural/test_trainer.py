@@ -232,7 +232,8 @@ def test_learning_rate_matters_on_the_embedded_encoder(topic_texts):
         .score(X_test, y_test)
         for lr in (1e-7, 5e-5)
     }
-    assert scores[1e-7] < scores[5e-5]
+    # Measured: 0.32 (chance is 1/3) and 1.0 with torch 2.13, transformers 5.25.
+    assert scores[1e-7] < 0.5 < 0.8 < scores[5e-5]
     assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 
