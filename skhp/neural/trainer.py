@@ -446,15 +446,14 @@ class TrainerClassifier(ClassifierSupport, ClassifierMixin, BaseEstimator):
         scratch = None
         if self.output_dir is None:
             scratch = tempfile.mkdtemp(prefix="skhp-trainer-")
-        output_dir = os.fspath(self.output_dir or scratch)
-        args_kwargs = self._training_arguments(
-            transformers,
-            quiet=quiet,
-            output_dir=output_dir,
-            use_cuda=torch.cuda.is_available(),
-        )
-        y_encoded = self._encode_labels(y)
         try:
+            args_kwargs = self._training_arguments(
+                transformers,
+                quiet=quiet,
+                output_dir=os.fspath(self.output_dir or scratch),
+                use_cuda=torch.cuda.is_available(),
+            )
+            y_encoded = self._encode_labels(y)
             with (
                 torch_threads(torch, self.torch_num_threads),
                 _restored_random_states(torch),

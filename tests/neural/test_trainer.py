@@ -193,6 +193,15 @@ def test_bad_parameters(tiny_transformer, topic_texts, params, error, match):
         small_trainer(tiny_transformer, **params).fit(X, y)
 
 
+@pytest.mark.parametrize("module", ["accelerate", "peft"])
+def test_missing_dependency_names_the_extra(tiny_transformer, monkeypatch, module):
+    import sys
+
+    monkeypatch.setitem(sys.modules, module, None)  # importing it now fails
+    with pytest.raises(ImportError, match='pip install "skhp\\[hf\\]"'):
+        small_trainer(tiny_transformer, lora=True).fit(["a b", "c d"], [0, 1])
+
+
 def test_unfitted_raises():
     from sklearn.exceptions import NotFittedError
 
