@@ -117,6 +117,23 @@ def test_losses_change_the_fit(tiny_transformer, topic_texts):
     assert smoothed.max() < plain.max()
 
 
+def test_gradient_accumulation_matches_larger_batch(tiny_transformer, topic_texts):
+    (X, y), (X_test, _) = topic_texts
+    X, y = X[:64], y[:64]
+    common = dict(optim="sgd", learning_rate=0.5, lr_scheduler_type="constant")
+    common["num_train_epochs"] = 2
+
+    def proba(**params):
+        clf = small_trainer(tiny_transformer, **common, **params).fit(X, y)
+        return clf.predict_proba(X_test)
+
+    big = proba(per_device_train_batch_size=16)
+    accumulated = proba(per_device_train_batch_size=8, gradient_accumulation_steps=2)
+    small = proba(per_device_train_batch_size=8)
+    np.testing.assert_allclose(accumulated, big, atol=1e-5)
+    assert not np.allclose(small, big, atol=1e-5)
+
+
 def test_lora_trains_adapters_and_merges_them(tiny_transformer, topic_texts):
     pytest.importorskip("peft")
     (X, y), (X_test, _) = topic_texts
