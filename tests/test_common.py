@@ -4,10 +4,15 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skhp import BayesSearchCV, GridSearchCV, RandomizedSearchCV, Real
 from skhp.linear import LogisticRegression
+from skhp.neural import TrainerClassifier
 from skhp.search import MedianPruner
 
 ESTIMATORS = [
     LogisticRegression(),
+    # Takes raw strings: scikit-learn runs only check_estimator_cloneable on it
+    # (no torch needed); tests/neural/test_trainer.py runs the parameter checks
+    # and tests fit, clone, pickle and search.
+    TrainerClassifier(),
     LogisticRegression(penalty="l1", solver="liblinear"),
     BayesSearchCV(
         LogisticRegression(),

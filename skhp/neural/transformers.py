@@ -30,6 +30,33 @@ _MODULE_SETTINGS = (
 )
 
 
+#: Constraints of the LoRA / freezing switches, shared with TrainerClassifier.
+LORA_CONSTRAINTS = {
+    "lora": ["boolean"],
+    "lora_r": [Interval(numbers.Integral, 1, None, closed="left")],
+    "lora_alpha": [Interval(numbers.Real, 0, None, closed="neither")],
+    "lora_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+    "lora_target_modules": [list, tuple, str, None],
+    "freeze_base": ["boolean"],
+}
+
+
+def ensure_pad_token(tokenizer, source):
+    """Give a tokenizer without padding token its end-of-sequence token to pad.
+
+    The usual recipe for GPT-2 style models; ``source`` is named in the error
+    when the tokenizer has neither token.
+    """
+    if tokenizer.pad_token is None:
+        if tokenizer.eos_token is None:
+            raise ValueError(
+                f"The tokenizer of {source!r} has neither a padding nor an "
+                "end-of-sequence token; pass a tokenizer with pad_token set."
+            )
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
 class TransformerClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator):
     """Fine-tune a Hugging Face sequence-classification model on raw texts.
 
@@ -149,12 +176,7 @@ class TransformerClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator)
         "model_name_or_path": [str, os.PathLike, None],
         "tokenizer": [str, os.PathLike, HasMethods(["__call__"]), None],
         "max_length": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lora": ["boolean"],
-        "lora_r": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lora_alpha": [Interval(numbers.Real, 0, None, closed="neither")],
-        "lora_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "lora_target_modules": [list, tuple, str, None],
-        "freeze_base": ["boolean"],
+        **LORA_CONSTRAINTS,
         "gradient_accumulation_steps": [
             Interval(numbers.Integral, 1, None, closed="left")
         ],
@@ -301,14 +323,7 @@ class TransformerClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator)
             tokenizer=source, max_length=self.max_length
         )
         self.tokenizer_.fit(texts)
-        fast = self.tokenizer_.fast_tokenizer_
-        if fast.pad_token is None:
-            if fast.eos_token is None:
-                raise ValueError(
-                    f"The tokenizer of {source!r} has neither a padding nor an "
-                    "end-of-sequence token; pass a tokenizer with pad_token set."
-                )
-            fast.pad_token = fast.eos_token
+        fast = ensure_pad_token(self.tokenizer_.fast_tokenizer_, source)
         model_kwargs = dict(module_kwargs.pop("model_kwargs", None) or {})
         model_kwargs.setdefault("pad_token_id", fast.pad_token_id)
         # A checkpoint fine-tuned for another number of labels has a head of
