@@ -49,12 +49,22 @@ def _scorer_names(search):
 
 
 def primary_metric(search):
-    """The scorer the search optimises first: ``refit`` when it names one, else ``"score"``."""
-    return search.refit if isinstance(search.refit, str) else "score"
+    """The metric the refit policy starts from.
+
+    With several scorers: the one ``refit`` names, or (with a callable or
+    False ``refit``) the first scorer among the objectives, or None. With one:
+    ``"score"``.
+    """
+    scorers = _scorer_names(search)
+    if scorers is None:
+        return "score"
+    if isinstance(search.refit, str):
+        return search.refit
+    return next((k for k in search.objectives or {} if k in scorers), None)
 
 
 def check_objectives(search):
-    """Validate ``search.objectives`` against ``scoring``; return ``{column: direction}``.
+    """Check ``objectives`` against ``scoring``; return ``{column: direction}``.
 
     Returns None when ``objectives`` is None. The columns are those of
     ``cv_results_``: ``mean_test_<metric>`` for a scorer, the name itself for
@@ -101,8 +111,8 @@ def check_objectives(search):
                 "same metric; give each metric once."
             )
         columns[column] = (key, direction)
-    primary = f"mean_test_{primary_metric(search)}"
-    if primary not in columns:
+    primary = primary_metric(search)
+    if primary is not None and f"mean_test_{primary}" not in columns:
         keys = [k for k in objectives if k not in TIME_COSTS]
         hint = (
             f"set refit to one of {keys}"
@@ -237,7 +247,7 @@ def cheapest_within_one_se(results, columns, primary):
 
 
 def hypervolume_2d(F, reference):
-    """Area dominated by the rows of ``F`` (two objectives, minimised) up to ``reference``.
+    """Area the rows of ``F`` (2 objectives, minimised) dominate up to ``reference``.
 
     Rows that do not dominate ``reference`` (or have a NaN) add nothing.
     """
