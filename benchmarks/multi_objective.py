@@ -26,7 +26,8 @@ Tasks (``--tasks``):
   builder (``skhp.llm._toy.train_tiny_gpt2``), trained here for 60 steps
   instead of the tests' 300 (~10 s), so that decoding settings matter: the
   fully trained model answers the toy task perfectly in one token with
-  almost any setting, a front of one point; 60 toy texts, 3-fold CV; ``temperature`` 0-2, ``top_p`` 0.3-1, ``max_new_tokens`` 1-8,
+  almost any setting, a front of one point; 60 toy texts, 3-fold CV;
+  ``temperature`` 0-2, ``top_p`` 0.3-1, ``max_new_tokens`` 1-8,
   ``n_examples`` 0-3; objectives accuracy (max) and ``mean_new_tokens``
   (min, skhp's :func:`skhp.llm.mean_new_tokens` scorer).
 

@@ -21,6 +21,7 @@ __all__ = [
     "ObjectivesMixin",
     "TIME_COSTS",
     "cheapest_within_one_se",
+    "chebyshev_values",
     "check_objectives",
     "hypervolume_2d",
     "objective_matrix",

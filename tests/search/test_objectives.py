@@ -241,6 +241,7 @@ def test_bayes_with_objectives_covers_the_front_better_than_one_objective():
     # for the best quality alone.
     assert multi.cv_results_["params"][:8] == single.cv_results_["params"][:8]
     assert _front_hypervolume(multi) > _front_hypervolume(single)
+
     # More of the proposals after the initial design lie near the front
     # (z = 0.5); for the quality alone, z does not matter.
     def near_front(search):
