@@ -201,7 +201,7 @@ class ParetoFrontDisplay:
     def from_search(
         cls, search_or_results, *, objectives=None, x=None, y=None, ax=None
     ):
-        """Plot a fitted search's (or a cv_results_'s) Pareto front.
+        """Plot a fitted search's Pareto front, or that of a ``cv_results_`` dict.
 
         Parameters
         ----------

@@ -136,7 +136,7 @@ def _metric(search, key):
 def objective_matrix(results, columns):
     """Objective values to minimise, shape (n_candidates, n_objectives).
 
-    ``columns`` maps cv_results_ columns to ``"max"``/``"min"``; maximised
+    ``columns`` maps ``cv_results_`` columns to ``"max"``/``"min"``; maximised
     objectives are negated. Missing or masked values are NaN.
     """
     rows = []
