@@ -12,6 +12,7 @@ from .dependence import PartialDependenceMatrixDisplay
 from .document import winner_text, write_report
 from .frame import results_frame
 from .importance import parameter_importance
+from .pareto import ParetoFrontDisplay, pareto_front_table
 from .plots import (
     ConvergenceDisplay,
     ParallelCoordinatesDisplay,
@@ -26,9 +27,11 @@ __all__ = [
     "ParallelCoordinatesDisplay",
     "ParameterImportanceDisplay",
     "ParameterScoreDisplay",
+    "ParetoFrontDisplay",
     "PartialDependenceMatrixDisplay",
     "evaluations_to_target",
     "parameter_importance",
+    "pareto_front_table",
     "results_frame",
     "winner_text",
     "write_report",

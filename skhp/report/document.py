@@ -13,6 +13,7 @@ from .axes import is_absent
 from .coverage import GridCoverageDisplay
 from .dependence import PartialDependenceMatrixDisplay
 from .frame import as_frame
+from .pareto import pareto_sections
 from .plots import (
     TITLES,
     ConvergenceDisplay,
@@ -428,7 +429,15 @@ def _legend(labels):
 
 
 def _markdown(
-    title, metric, summary, top, figures, target=None, notes=("", None), failures=None
+    title,
+    metric,
+    summary,
+    top,
+    figures,
+    target=None,
+    notes=("", None),
+    failures=None,
+    pareto=(),
 ):
     winner, legend = notes
     header, rows = summary
@@ -461,6 +470,9 @@ def _markdown(
     if failures is not None:
         parts += ["## Failures", "", markdown_table(*failures), ""]
         parts += [_FAILURES_CAPTION, ""]
+    for sec_title, path, table, caption in pareto:
+        parts += [f"## {sec_title}", "", f"![{sec_title}]({path.name})", ""]
+        parts += [markdown_table(*table), "", caption, ""]
     for path, fig_title, caption in figures:
         parts += [f"## {fig_title}", ""]
         if path is not None:
@@ -493,8 +505,25 @@ figcaption { color: #444; margin-bottom: 2em; }
 """
 
 
+def _html_image(path, alt):
+    # Embedded, so that the page is one file that can be mailed.
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" '
+        f'alt="{html.escape(alt)}" data-file="{path.name}">'
+    )
+
+
 def _html(
-    title, metric, summary, top, figures, target=None, notes=("", None), failures=None
+    title,
+    metric,
+    summary,
+    top,
+    figures,
+    target=None,
+    notes=("", None),
+    failures=None,
+    pareto=(),
 ):
     winner, legend = notes
     table = _html_table(*summary)
@@ -535,15 +564,17 @@ def _html(
             _html_table(*failures),
             f"<p>{html.escape(_FAILURES_CAPTION)}</p>",
         ]
+    for sec_title, path, table, caption in pareto:
+        parts += [
+            f"<h2>{html.escape(sec_title)}</h2><figure>",
+            _html_image(path, sec_title),
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>",
+            _html_table(*table),
+        ]
     for path, fig_title, caption in figures:
         parts.append(f"<h2>{html.escape(fig_title)}</h2><figure>")
         if path is not None:
-            # Embedded, so that the page is one file that can be mailed.
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
-            parts.append(
-                f'<img src="data:image/png;base64,{data}" '
-                f'alt="{html.escape(fig_title)}" data-file="{path.name}">'
-            )
+            parts.append(_html_image(path, fig_title))
         parts.append(f"<figcaption>{html.escape(caption)}</figcaption></figure>")
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -583,6 +614,12 @@ def write_report(
     searcher's candidates fell along the most important numeric parameters
     against the best region (``grid_coverage.png``, see
     :class:`~skhp.report.GridCoverageDisplay`).
+
+    For each fitted search with ``objectives=`` the page has a Pareto
+    section: its plot (``pareto.png``, see
+    :class:`~skhp.report.ParetoFrontDisplay`; front highlighted, dominated
+    candidates faded, the refit choice marked) and a table of the front
+    (:func:`~skhp.report.pareto_front_table`).
 
     Parameters
     ----------
@@ -641,11 +678,11 @@ def write_report(
         target = _to_target(frame)
     notes = (winner_text(frame), _legend(labels))
     failures = _failures(frame)
-    if format == "html":
-        path = folder / "report.html"
-        text = _html(title, metric, summary, best, figures, target, notes, failures)
-    else:
-        path = folder / "report.md"
-        text = _markdown(title, metric, summary, best, figures, target, notes, failures)
+    pareto = pareto_sections(results, folder, plt)
+    render = _html if format == "html" else _markdown
+    path = folder / ("report.html" if format == "html" else "report.md")
+    text = render(
+        title, metric, summary, best, figures, target, notes, failures, pareto
+    )
     path.write_text(text, encoding="utf-8")
     return path

@@ -23,6 +23,7 @@ from ..space.skopt_forms import read_search_spaces
 from .callbacks import SearchProgress
 from .encoding import BranchEncoding
 from .fit_record import fit_record_of, searching
+from .objectives import ObjectivesMixin, ask_for_front, check_objectives
 from .optimize_result import check_result_callbacks
 from .pruners import Pruner
 from .skopt_kwargs import split_optimizer_kwargs
@@ -76,6 +77,7 @@ class _LoopState:
         self.pending_failures = []  # (branch, point) told once a success sets the scale
         self.first_error = []
         self.warned = False
+        self.results = None  # cv_results_ so far, for proposals with objectives
 
 
 class _KnownResults:
@@ -140,7 +142,7 @@ def _branch_of(branches, params, what):
     )
 
 
-class BayesSearchCV(BaseSearchCV):
+class BayesSearchCV(ObjectivesMixin, BaseSearchCV):
     """Bayesian optimisation over hyperparameters, with cross-validation.
 
     A surrogate model of the cross-validated score (a Gaussian process by
@@ -273,6 +275,18 @@ default=None
         surrogate is told its partial score. See
         :class:`~skhp.search.PercentilePruner` and
         :class:`~skhp.search.MedianPruner`. Off by default.
+    objectives : dict or None, default=None
+        Several objectives, ``{name: "max" or "min"}``: scorer names from
+        ``scoring`` and the recorded costs ``"mean_fit_time"`` and
+        ``"mean_score_time"`` (see :mod:`skhp.search.objectives`). After the
+        initial design, each proposal is for the Pareto front: ParEGO's
+        random augmented Chebyshev scalarisation of the normalised
+        objectives, modelled by a fresh surrogate of the branch's kind.
+        ``cv_results_`` gets a ``pareto_rank`` column (1 = on the front), and
+        unless ``refit`` is a callable, ``best_index_`` is the cheapest
+        candidate within one standard error of the best on the primary
+        metric (``refit``'s metric). ``surrogates_`` and
+        ``optimizer_results_`` stay those of the primary metric.
 
     Attributes
     ----------
@@ -339,6 +353,7 @@ default=None
         "journal": [str, os.PathLike, Journal, None],
         "study": [str, None],
         "pruner": [Pruner, None],
+        "objectives": [dict, None],
     }
 
     def __init__(
@@ -367,6 +382,7 @@ default=None
         journal=None,
         study=None,
         pruner=None,
+        objectives=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -393,6 +409,7 @@ default=None
         self.journal = journal
         self.study = study
         self.pruner = pruner
+        self.objectives = objectives
 
     # -- skopt's surface: fit(callback=), total_iterations ----------------------
 
@@ -535,7 +552,10 @@ default=None
         if branch.optimizer is None:
             branch.exhausted = True
             return [(None, dict(encoding.fixed))]
-        points = branch.optimizer.ask(n)
+        if self.objectives and self._loop.results and not branch.in_initial_phase:
+            points = ask_for_front(self, branch, n, self._loop.results)
+        else:
+            points = branch.optimizer.ask(n)
         drawn = []
         for point in points:
             params = encoding.decode(point)
@@ -627,6 +647,7 @@ default=None
         from .journaling import recording
 
         self._check_metric()
+        check_objectives(self)
         callbacks = self._check_callbacks()
         settings = split_optimizer_kwargs(self, _DEFAULTS)
         subspaces, budgets = read_search_spaces(self.search_spaces, self.n_iter)
@@ -792,6 +813,7 @@ default=None
                 results = recorder(candidates, **ctx_kwargs)
         if batch_ctx is not None:
             batch_ctx.call_on_fit_task_end(estimator=self)
+        state.results = results
 
         batch_scores = self._batch_scores(results, len(batch))
         state.scores.extend(batch_scores)

@@ -23,6 +23,7 @@ from ..journal import Journal
 from ..journal.trial import error_summary
 from .fit_record import searching
 from .journaling import recording
+from .objectives import ObjectivesMixin, check_objectives
 from .progress import score_key
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV"]
@@ -38,11 +39,20 @@ _JOURNAL_DOC = """
     study : str, default=None
         The study's name inside the journal (default: the class name in
         lower case), so that several searches can share one file.
+    objectives : dict or None, default=None
+        Several objectives, ``{name: "max" or "min"}``: scorer names from
+        ``scoring`` and the recorded costs ``"mean_fit_time"`` and
+        ``"mean_score_time"`` (see :mod:`skhp.search.objectives`).
+        ``cv_results_`` then has a ``pareto_rank`` column (1 = on the Pareto
+        front), and unless ``refit`` is a callable, ``best_index_`` is the
+        cheapest candidate within one standard error of the best on the
+        primary metric (``refit``'s metric).
 """
 
 _CONSTRAINTS = {
     "journal": [str, os.PathLike, Journal, None],
     "study": [str, None],
+    "objectives": [dict, None],
 }
 
 
@@ -84,7 +94,7 @@ def _refuse_without_a_score(search, results, out):
     )
 
 
-class GridSearchCV(model_selection.GridSearchCV):
+class GridSearchCV(ObjectivesMixin, model_selection.GridSearchCV):
     __doc__ = (
         """Every candidate of a grid, with a journal and a progress bar.
 
@@ -138,6 +148,7 @@ error_score, return_train_score
         return_train_score=False,
         journal=None,
         study=None,
+        objectives=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -153,6 +164,7 @@ error_score, return_train_score
         )
         self.journal = journal
         self.study = study
+        self.objectives = objectives
 
     def fit(self, X, y=None, **params):
         """Run fit with all sets of parameters, as scikit-learn's search does.
@@ -177,6 +189,7 @@ default=None
             return super().fit(X, y, **params)
 
     def _run_search(self, evaluate_candidates, callback_ctx=None):
+        check_objectives(self)
         _run_journaled(
             self,
             super()._run_search,
@@ -189,7 +202,7 @@ default=None
         )
 
 
-class RandomizedSearchCV(model_selection.RandomizedSearchCV):
+class RandomizedSearchCV(ObjectivesMixin, model_selection.RandomizedSearchCV):
     __doc__ = (
         """Random candidates, with a journal and a progress bar.
 
@@ -234,6 +247,7 @@ verbose, pre_dispatch, random_state, error_score, return_train_score
         return_train_score=False,
         journal=None,
         study=None,
+        objectives=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -251,6 +265,7 @@ verbose, pre_dispatch, random_state, error_score, return_train_score
         )
         self.journal = journal
         self.study = study
+        self.objectives = objectives
 
     def fit(self, X, y=None, **params):
         """Run fit with all sets of parameters, as scikit-learn's search does.
@@ -275,6 +290,7 @@ default=None
             return super().fit(X, y, **params)
 
     def _run_search(self, evaluate_candidates, callback_ctx=None):
+        check_objectives(self)
         _run_journaled(
             self,
             super()._run_search,
