@@ -83,8 +83,12 @@ def test_cv_results_have_gridsearchcv_schema(cancer):
         SVC(), space, n_iter=2, cv=3, random_state=0, return_train_score=True
     ).fit(X, y)
     grid_search = GridSearchCV(SVC(), space, cv=3, return_train_score=True).fit(X, y)
-    # skhp's searchers add the first line of each failed candidate's error.
-    assert set(bayes.cv_results_) == set(grid_search.cv_results_) | {"error"}
+    # skhp's searchers add the first line of each failed candidate's error;
+    # BayesSearchCV ranks the train scores too, as scikit-optimize's did.
+    assert set(bayes.cv_results_) == set(grid_search.cv_results_) | {
+        "error",
+        "rank_train_score",
+    }
     assert list(bayes.cv_results_["error"]) == [None, None]
     for key, value in grid_search.cv_results_.items():
         assert type(bayes.cv_results_[key]) is type(value), key
