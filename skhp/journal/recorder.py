@@ -64,11 +64,15 @@ class MarkedCV:
         searcher's own.
     collect_warnings : bool
         Record each fit's warnings instead of showing them.
+    fit_timeout : skhp.search.timeout.FitTimeout or None, default=None
+        The search's ``fit_timeout``, for each fit.
     """
 
-    def __init__(self, cv, collect_warnings):
+    def __init__(self, cv, collect_warnings, fit_timeout=None):
         self.cv = cv
         self.collect_warnings = collect_warnings
+        self.fit_timeout = fit_timeout
+        self.fit_timeout = fit_timeout
 
     def get_n_splits(self, X=None, y=None, groups=None, **params):
         return self.cv.get_n_splits(X, y, groups, **params)
@@ -76,9 +80,11 @@ class MarkedCV:
     def split(self, X=None, y=None, groups=None, **params):
         for train, test in self.cv.split(X, y, groups, **params):
             if isinstance(train, ReplayedSplit):
-                split = train.marked(self.collect_warnings)
+                split = train.marked(self.collect_warnings, self.fit_timeout)
             else:
-                split = ReplayedSplit(None, train, test, self.collect_warnings)
+                split = ReplayedSplit(
+                    None, train, test, self.collect_warnings, self.fit_timeout
+                )
             yield split, split
 
 
@@ -95,6 +101,8 @@ class CandidateRecorder:
         The search's checked splitter (see :class:`MarkedCV`).
     collect_warnings : bool, default=False
         Record per-fit warnings in the fits' results instead of showing them.
+    fit_timeout : skhp.search.timeout.FitTimeout or None, default=None
+        The search's ``fit_timeout`` (see :mod:`skhp.search.timeout`).
     journal : Journal or None
         Where to record; None records nothing (progress only).
     study : str
@@ -120,6 +128,7 @@ class CandidateRecorder:
         *,
         cv,
         collect_warnings=False,
+        fit_timeout=None,
         journal=None,
         study=None,
         metric="score",
@@ -267,7 +276,9 @@ class CandidateRecorder:
 
     def _evaluate_candidates(self, params, cv, kwargs, pruned_flags):
         """scikit-learn's ``evaluate_candidates``, on this search's marked splits."""
-        marked = MarkedCV(self.cv if cv is None else cv, self.collect_warnings)
+        marked = MarkedCV(
+            self.cv if cv is None else cv, self.collect_warnings, self.fit_timeout
+        )
         return self.evaluate_candidates(
             params, cv=marked, **kwargs, **self._more_results(pruned_flags)
         )

@@ -26,6 +26,7 @@ from .fit_record import fit_record_of, searching
 from .optimize_result import check_result_callbacks
 from .pruners import Pruner
 from .skopt_kwargs import split_optimizer_kwargs
+from .timeout import FIT_TIMEOUT_CONSTRAINT
 
 __all__ = ["BayesSearchCV"]
 
@@ -273,6 +274,11 @@ default=None
         surrogate is told its partial score. See
         :class:`~skhp.search.PercentilePruner` and
         :class:`~skhp.search.MedianPruner`. Off by default.
+    fit_timeout : float or None, default=None
+        Seconds each fit-and-score of a candidate on one CV split may take;
+        one over time is killed in its child process and recorded as failed
+        ("timed out after N s"), and the search goes on. As in
+        :class:`~skhp.search.classic.GridSearchCV` (docs/searchers.md).
 
     Attributes
     ----------
@@ -339,6 +345,7 @@ default=None
         "journal": [str, os.PathLike, Journal, None],
         "study": [str, None],
         "pruner": [Pruner, None],
+        "fit_timeout": FIT_TIMEOUT_CONSTRAINT,
     }
 
     def __init__(
@@ -367,6 +374,7 @@ default=None
         journal=None,
         study=None,
         pruner=None,
+        fit_timeout=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -393,6 +401,7 @@ default=None
         self.journal = journal
         self.study = study
         self.pruner = pruner
+        self.fit_timeout = fit_timeout
 
     # -- skopt's surface: fit(callback=), total_iterations ----------------------
 
@@ -868,6 +877,7 @@ default=None
             candidates,
             after,
             collect_warnings=recorder.collect_warnings,
+            fit_timeout=recorder.fit_timeout,
         )
         metric = recorder.metric
         flags = []

@@ -24,6 +24,7 @@ from ..journal.trial import error_summary
 from .fit_record import searching
 from .journaling import recording
 from .progress import score_key
+from .timeout import FIT_TIMEOUT_CONSTRAINT, FIT_TIMEOUT_DOC
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV"]
 
@@ -43,6 +44,7 @@ _JOURNAL_DOC = """
 _CONSTRAINTS = {
     "journal": [str, os.PathLike, Journal, None],
     "study": [str, None],
+    "fit_timeout": FIT_TIMEOUT_CONSTRAINT,
 }
 
 
@@ -102,6 +104,7 @@ class GridSearchCV(model_selection.GridSearchCV):
 error_score, return_train_score
         As in :class:`sklearn.model_selection.GridSearchCV`."""
         + _JOURNAL_DOC
+        + FIT_TIMEOUT_DOC
         + """
     Examples
     --------
@@ -138,6 +141,7 @@ error_score, return_train_score
         return_train_score=False,
         journal=None,
         study=None,
+        fit_timeout=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -153,6 +157,7 @@ error_score, return_train_score
         )
         self.journal = journal
         self.study = study
+        self.fit_timeout = fit_timeout
 
     def fit(self, X, y=None, **params):
         """Run fit with all sets of parameters, as scikit-learn's search does.
@@ -210,6 +215,7 @@ class RandomizedSearchCV(model_selection.RandomizedSearchCV):
 verbose, pre_dispatch, random_state, error_score, return_train_score
         As in :class:`sklearn.model_selection.RandomizedSearchCV`."""
         + _JOURNAL_DOC
+        + FIT_TIMEOUT_DOC
     )
 
     _parameter_constraints: dict = {
@@ -234,6 +240,7 @@ verbose, pre_dispatch, random_state, error_score, return_train_score
         return_train_score=False,
         journal=None,
         study=None,
+        fit_timeout=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -251,6 +258,7 @@ verbose, pre_dispatch, random_state, error_score, return_train_score
         )
         self.journal = journal
         self.study = study
+        self.fit_timeout = fit_timeout
 
     def fit(self, X, y=None, **params):
         """Run fit with all sets of parameters, as scikit-learn's search does.
