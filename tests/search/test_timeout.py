@@ -63,6 +63,11 @@ class Unpicklable(Sleepy):
         raise TypeError("no pickling here")
 
 
+def parent_pid_scorer(estimator, X, y):
+    """A "score" that tells which process started the one that scored."""
+    return os.getppid()
+
+
 def fit_quietly(search, X=X, y=Y):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitFailedWarning)
@@ -310,3 +315,31 @@ def test_kill_9_during_the_hang_then_resume_records_it_failed(tmp_path):
         statuses = {t.params["tag"]: t.status for t in j.trials("gridsearchcv")}
     assert statuses[4] == "failed"
     assert sum(s == "ok" for s in statuses.values()) == 9
+
+
+@pytest.mark.slow
+def test_fits_on_dask_workers_are_timed_out_too():
+    pytest.importorskip("distributed")
+    from skhp.distributed import dask_backend
+
+    # Dask's worker processes are daemons: the child is started as a plain
+    # subprocess, which they may have.
+    with dask_backend(workers=1, threads_per_worker=2) as client:
+        search = GridSearchCV(
+            Sleepy(),
+            {"delay": [0.0, HANG, 0.01]},
+            cv=2,
+            n_jobs=-1,
+            fit_timeout=2,
+            scoring={"acc": "accuracy", "ppid": parent_pid_scorer},
+            refit="acc",
+        )
+        fit_quietly(search)
+        worker_pids = set(client.run(os.getpid).values())
+    results = search.cv_results_
+    errors = list(results["error"])
+    assert errors[0] is None and errors[2] is None
+    assert "timed out after 2 s" in errors[1]
+    # Scored in a child of a Dask worker.
+    parents = {int(results[f"split{k}_test_ppid"][i]) for k in (0, 1) for i in (0, 2)}
+    assert parents <= worker_pids and os.getpid() not in parents
