@@ -18,7 +18,7 @@ import numpy as np
 
 from .._compat import ReplayedSplit, tolerate_failed_batches
 from .params import candidate_key
-from .trial import Trial, candidate_errors
+from .trial import Trial, candidate_errors, keep_scoring_error
 
 __all__ = ["CandidateRecorder", "MarkedCV", "ReplayCV"]
 
@@ -26,6 +26,17 @@ _REPLAY_CHUNK = 64
 #: A candidate whose fits were started this many times by processes that died
 #: before recording it is recorded as failed instead of being fitted again.
 MAX_DEATHS = 2
+
+
+def _keeping_scoring_errors(extend):
+    """A failure sink that first keeps scorers' errors (see keep_scoring_error)."""
+
+    def sink(results):
+        for result in results:
+            keep_scoring_error(result)
+        extend(results)
+
+    return sink
 
 
 class ReplayCV:
@@ -285,7 +296,7 @@ class CandidateRecorder:
 
     def _replay(self, params, trials, kwargs):
         flags = [t.status == "pruned" for t in trials]
-        with tolerate_failed_batches(self.all_out.extend):
+        with tolerate_failed_batches(_keeping_scoring_errors(self.all_out.extend)):
             self.results = self._evaluate_candidates(
                 params, ReplayCV(trials), kwargs, flags
             )
@@ -376,7 +387,7 @@ class CandidateRecorder:
             self.journal.mark_running(self.study, [key for _, key in marked])
         out = []
         flags, after = pruned if pruned is not None else ([False] * len(params), 0)
-        with tolerate_failed_batches(out.extend):
+        with tolerate_failed_batches(_keeping_scoring_errors(out.extend)):
             self.results = self._evaluate_candidates(params, cv, kwargs, list(flags))
         self.all_out.extend(out)
         self.n_evaluated += len(params)
