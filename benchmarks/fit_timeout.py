@@ -12,11 +12,11 @@ Two modes:
     test_timeout.py does: kill -9, then resume).
 
 ``cost``
-    The cost of ``fit_timeout`` per fit: the same search (LogisticRegression
-    candidates on digits, 3-fold CV) with ``fit_timeout=None`` and with a
-    generous ``fit_timeout``, at n_jobs=1; the first timed fit's start-up
-    (a child process importing scikit-learn and skhp); and the cost of
-    sending larger data to the child once.
+    The cost of ``fit_timeout`` per fit: the same search (a DummyClassifier,
+    whose fit does nothing, and LogisticRegression, on digits, 3-fold CV)
+    with ``fit_timeout=None`` and with a generous ``fit_timeout``, at
+    n_jobs=1; a child's start-up (the first timed fit, and each fit after a
+    kill); and the cost of sending larger data to the child once.
 
 Usage::
 
@@ -108,25 +108,17 @@ def _timed(search, X, y):
 
 
 def cost(args):
+    import warnings
+
     from sklearn.datasets import load_digits
+    from sklearn.dummy import DummyClassifier
     from sklearn.linear_model import LogisticRegression
 
     from skhp import GridSearchCV
     from skhp.search import timeout
 
-    X, y = load_digits(return_X_y=True)
-    grid = {"C": list(np.logspace(-3, 2, args.candidates))}
-    n_fits = args.candidates * 3
-
-    def search(fit_timeout):
-        return GridSearchCV(
-            LogisticRegression(max_iter=200),
-            grid,
-            cv=3,
-            fit_timeout=fit_timeout,
-        )
-
-    # The child's start-up: a fresh process imports scikit-learn and skhp.
+    # The child's start-up (also after each kill): a fresh process imports
+    # scikit-learn and skhp.
     starts = []
     for _ in range(args.repeats):
         t = time.perf_counter()
@@ -134,21 +126,37 @@ def cost(args):
         starts.append(time.perf_counter() - t)
     print(f"child start-up: median {statistics.median(starts):.2f} s")
 
-    import warnings
+    X, y = load_digits(return_X_y=True)
+    cases = [
+        # A fit that does nothing: the overhead alone.
+        ("DummyClassifier", DummyClassifier(strategy="stratified"), "random_state"),
+        ("LogisticRegression", LogisticRegression(max_iter=200), "C"),
+    ]
+    for name, estimator, param in cases:
+        values = (
+            list(range(args.candidates))
+            if param == "random_state"
+            else list(np.logspace(-3, 2, args.candidates))
+        )
+        n_fits = len(values) * 3
+        grid = {param: values}
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _timed(search(600.0), X, y)  # the child is started here, not timed below
-        plain, timed = [], []
-        for _ in range(args.repeats):
-            plain.append(_timed(search(None), X, y))
-            timed.append(_timed(search(600.0), X, y))
-    p, t = statistics.median(plain), statistics.median(timed)
-    print(
-        f"digits {X.shape}, {args.candidates} candidates x 3 folds = {n_fits} fits, "
-        f"n_jobs=1: fit_timeout=None {p:.2f} s, fit_timeout=600 {t:.2f} s, "
-        f"+{(t - p) / n_fits * 1000:.1f} ms per fit"
-    )
+        def search(fit_timeout, estimator=estimator, grid=grid):
+            return GridSearchCV(estimator, grid, cv=3, fit_timeout=fit_timeout)
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _timed(search(600.0), X, y)  # starts the child; not timed below
+            plain, timed = [], []
+            for _ in range(args.repeats):
+                plain.append(_timed(search(None), X, y))
+                timed.append(_timed(search(600.0), X, y))
+        p, t = statistics.median(plain), statistics.median(timed)
+        print(
+            f"{name} on digits {X.shape}, {len(values)} candidates x 3 folds = "
+            f"{n_fits} fits, n_jobs=1: fit_timeout=None {p:.2f} s, "
+            f"fit_timeout=600 {t:.2f} s, {(t - p) / n_fits * 1000:+.1f} ms per fit"
+        )
 
     # Larger data: sent to the child once per search (then only the indices).
     for n_rows in (10_000, 100_000):

@@ -278,7 +278,7 @@ default=None
         Seconds each fit-and-score of a candidate on one CV split may take;
         one over time is killed in its child process and recorded as failed
         ("timed out after N s"), and the search goes on. As in
-        :class:`~skhp.search.classic.GridSearchCV` (docs/searchers.md).
+        :class:`~skhp.GridSearchCV` (docs/searchers.md).
 
     Attributes
     ----------

@@ -311,7 +311,8 @@ def _failed(split, kwargs, message, elapsed):
 
     error_score = kwargs.get("error_score", math.nan)
     if error_score == "raise":
-        raise FitTimeoutError(message.partition(": ")[2])
+        kind, _, text = message.partition(": ")
+        raise (FitTimeoutError if kind == "FitTimeoutError" else RuntimeError)(text)
     names = getattr(kwargs.get("scorer"), "_scorers", None)
     scores = {name: error_score for name in names} if names else error_score
     result = {"fit_error": message, "test_scores": scores}
@@ -420,6 +421,13 @@ def _watch_parent(parent):
             os._exit(1)
 
 
+def _pattern(value):
+    """A warnings filter's message or module as filterwarnings takes it."""
+    if value is None:
+        return ""
+    return getattr(value, "pattern", value)
+
+
 def _serve(recv_conn, write_fd):
     """The child's loop: load data, run calls, reply; end at end of input."""
     import signal
@@ -468,9 +476,9 @@ def _serve(recv_conn, write_fd):
                 for action, text, category, module, lineno in reversed(filters):
                     warnings.filterwarnings(
                         action,
-                        text.pattern if text is not None else "",
+                        _pattern(text),
                         category,
-                        module.pattern if module is not None else "",
+                        _pattern(module),
                         lineno,
                         append=False,
                     )

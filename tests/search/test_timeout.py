@@ -343,3 +343,11 @@ def test_fits_on_dask_workers_are_timed_out_too():
     # Scored in a child of a Dask worker.
     parents = {int(results[f"split{k}_test_ppid"][i]) for k in (0, 1) for i in (0, 2)}
     assert parents <= worker_pids and os.getpid() not in parents
+
+
+def test_error_score_raise_with_a_dying_fit_is_a_runtime_error():
+    search = GridSearchCV(
+        Sleepy(), {"die": [True]}, cv=2, fit_timeout=30, error_score="raise"
+    )
+    with pytest.raises(RuntimeError, match="the process fitting it died"):
+        search.fit(X, Y)
