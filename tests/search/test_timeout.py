@@ -351,3 +351,20 @@ def test_error_score_raise_with_a_dying_fit_is_a_runtime_error():
     )
     with pytest.raises(RuntimeError, match="the process fitting it died"):
         search.fit(X, Y)
+
+
+def test_pruned_searches_time_out_their_first_folds_too():
+    from skhp.search import MedianPruner
+
+    search = BayesSearchCV(
+        Sleepy(),
+        {"delay": Categorical([0.0, HANG])},
+        n_iter=2,
+        cv=3,
+        pruner=MedianPruner(after_folds=1, n_startup=1),
+        fit_timeout=1,
+    )
+    fit_quietly(search)
+    results = search.cv_results_
+    for params, error in zip(results["params"], results["error"]):
+        assert timed_out(error) == (params["delay"] == HANG)
