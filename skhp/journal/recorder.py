@@ -83,7 +83,6 @@ class MarkedCV:
         self.cv = cv
         self.collect_warnings = collect_warnings
         self.fit_timeout = fit_timeout
-        self.fit_timeout = fit_timeout
 
     def get_n_splits(self, X=None, y=None, groups=None, **params):
         return self.cv.get_n_splits(X, y, groups, **params)
@@ -153,6 +152,7 @@ class CandidateRecorder:
         self.n_splits = n_splits
         self.cv = cv
         self.collect_warnings = collect_warnings
+        self.fit_timeout = fit_timeout
         self.journal = journal
         self.study = study
         self.metric = metric
