@@ -286,17 +286,30 @@ class ReplayedSplit:
     collect_warnings : bool, default=False
         Record each fit's warnings in its result under ``FIT_WARNINGS_KEY``
         instead of showing them.
+    fit_timeout : skhp.search.timeout.FitTimeout or None, default=None
+        Fit in a child process killed after this time (the search's
+        ``fit_timeout``).
     """
 
-    def __init__(self, results=None, train=None, test=None, collect_warnings=False):
+    def __init__(
+        self,
+        results=None,
+        train=None,
+        test=None,
+        collect_warnings=False,
+        fit_timeout=None,
+    ):
         self.results = results
         self.train = train
         self.test = test
         self.collect_warnings = collect_warnings
+        self.fit_timeout = fit_timeout
 
-    def marked(self, collect_warnings):
-        """A copy with ``collect_warnings`` set."""
-        return ReplayedSplit(self.results, self.train, self.test, collect_warnings)
+    def marked(self, collect_warnings, fit_timeout=None):
+        """A copy with ``collect_warnings`` and ``fit_timeout`` set."""
+        return ReplayedSplit(
+            self.results, self.train, self.test, collect_warnings, fit_timeout
+        )
 
 
 #: The key of a fit's result dict that holds its warnings, [(category, text)].
@@ -338,6 +351,10 @@ def evaluate_fold(estimator, X, y, *, split, **kwargs):
     if split.results is not None:
         recorded = split.results[kwargs["candidate_progress"][0]]
     if recorded is None:
+        if split.fit_timeout is not None:  # the search's fit_timeout
+            from ..search.timeout import fit_in_child
+
+            return fit_in_child(split, evaluate_fold, estimator, X, y, **kwargs)
         collect = split.collect_warnings
         catching = warnings.catch_warnings(record=True) if collect else None
         with catching or contextlib.nullcontext() as caught:
@@ -421,7 +438,9 @@ def warn_about_fit_failures(results, error_score):
         _original("_warn_or_raise_about_fit_failures")(results, error_score)
 
 
-def fit_first_folds(search, record, candidate_params, n_folds, *, collect_warnings):
+def fit_first_folds(
+    search, record, candidate_params, n_folds, *, collect_warnings, fit_timeout=None
+):
     """Fit and score candidates on the first ``n_folds`` CV splits only.
 
     For pruning: the results are not added to the search's ``cv_results_``;
@@ -477,7 +496,7 @@ def fit_first_folds(search, record, candidate_params, n_folds, *, collect_warnin
             clone(base_estimator),
             X,
             y,
-            split=ReplayedSplit(None, train, test, collect_warnings),
+            split=ReplayedSplit(None, train, test, collect_warnings, fit_timeout),
             parameters=params,
             split_progress=(k, len(splits)),
             candidate_progress=(i, len(candidate_params)),

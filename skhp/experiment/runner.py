@@ -240,6 +240,7 @@ def make_searchers(experiment, output, *, n_jobs=None, verbose=1):
         "n_jobs": experiment.n_jobs if n_jobs is None else n_jobs,
         "verbose": verbose,
         "journal": str(Path(output) / JOURNAL_FILE),
+        "fit_timeout": experiment.fit_timeout,
     }
     searchers = {}
     for spec in experiment.searchers:

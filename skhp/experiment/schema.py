@@ -45,6 +45,7 @@ TOP_KEYS = (
     "random_state",
     "output",
     "title",
+    "fit_timeout",
 )
 ESTIMATOR_KEYS = ("preset", "class", "params", "scale")
 DATA_KEYS = ("dataset", "path", "target", "columns")
@@ -165,6 +166,8 @@ class Experiment:
     title : str
     source : pathlib.Path or None
         The experiment file.
+    fit_timeout : float or None
+        Seconds per fit-and-score, passed to every searcher.
     """
 
     estimator: EstimatorSpec
@@ -178,6 +181,7 @@ class Experiment:
     output: Path
     title: str
     source: object = None
+    fit_timeout: object = None
 
 
 _BAD = object()
@@ -750,6 +754,16 @@ def check_experiment(raw, *, source=None, base_dir=None, trust=False):
     if n_jobs == 0:
         chk.error("n_jobs", "expected a whole number other than 0 (-1: all cores)")
     random_state = chk.integer(raw.get("random_state", 0), "random_state", low=0)
+    fit_timeout = raw.get("fit_timeout")
+    if fit_timeout is not None and (
+        isinstance(fit_timeout, bool)
+        or not isinstance(fit_timeout, numbers.Real)
+        or not fit_timeout > 0
+    ):
+        chk.error(
+            "fit_timeout",
+            f"expected seconds per fit, a number > 0, got {_fmt(fit_timeout)}",
+        )
     title = raw.get("title")
     if title is not None:
         title = chk.string(title, "title")
@@ -812,4 +826,5 @@ def check_experiment(raw, *, source=None, base_dir=None, trust=False):
         output=Path(output),
         title=title,
         source=Path(source) if source else None,
+        fit_timeout=None if fit_timeout is None else float(fit_timeout),
     )

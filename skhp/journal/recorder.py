@@ -18,7 +18,7 @@ import numpy as np
 
 from .._compat import ReplayedSplit, tolerate_failed_batches
 from .params import candidate_key
-from .trial import Trial, candidate_errors
+from .trial import Trial, candidate_errors, keep_scoring_error
 
 __all__ = ["CandidateRecorder", "MarkedCV", "ReplayCV"]
 
@@ -26,6 +26,17 @@ _REPLAY_CHUNK = 64
 #: A candidate whose fits were started this many times by processes that died
 #: before recording it is recorded as failed instead of being fitted again.
 MAX_DEATHS = 2
+
+
+def _keeping_scoring_errors(extend):
+    """A failure sink that first keeps scorers' errors (see keep_scoring_error)."""
+
+    def sink(results):
+        for result in results:
+            keep_scoring_error(result)
+        extend(results)
+
+    return sink
 
 
 class ReplayCV:
@@ -64,11 +75,14 @@ class MarkedCV:
         searcher's own.
     collect_warnings : bool
         Record each fit's warnings instead of showing them.
+    fit_timeout : skhp.search.timeout.FitTimeout or None, default=None
+        The search's ``fit_timeout``, for each fit.
     """
 
-    def __init__(self, cv, collect_warnings):
+    def __init__(self, cv, collect_warnings, fit_timeout=None):
         self.cv = cv
         self.collect_warnings = collect_warnings
+        self.fit_timeout = fit_timeout
 
     def get_n_splits(self, X=None, y=None, groups=None, **params):
         return self.cv.get_n_splits(X, y, groups, **params)
@@ -76,9 +90,11 @@ class MarkedCV:
     def split(self, X=None, y=None, groups=None, **params):
         for train, test in self.cv.split(X, y, groups, **params):
             if isinstance(train, ReplayedSplit):
-                split = train.marked(self.collect_warnings)
+                split = train.marked(self.collect_warnings, self.fit_timeout)
             else:
-                split = ReplayedSplit(None, train, test, self.collect_warnings)
+                split = ReplayedSplit(
+                    None, train, test, self.collect_warnings, self.fit_timeout
+                )
             yield split, split
 
 
@@ -95,6 +111,8 @@ class CandidateRecorder:
         The search's checked splitter (see :class:`MarkedCV`).
     collect_warnings : bool, default=False
         Record per-fit warnings in the fits' results instead of showing them.
+    fit_timeout : skhp.search.timeout.FitTimeout or None, default=None
+        The search's ``fit_timeout`` (see :mod:`skhp.search.timeout`).
     journal : Journal or None
         Where to record; None records nothing (progress only).
     study : str
@@ -120,6 +138,7 @@ class CandidateRecorder:
         *,
         cv,
         collect_warnings=False,
+        fit_timeout=None,
         journal=None,
         study=None,
         metric="score",
@@ -133,6 +152,7 @@ class CandidateRecorder:
         self.n_splits = n_splits
         self.cv = cv
         self.collect_warnings = collect_warnings
+        self.fit_timeout = fit_timeout
         self.journal = journal
         self.study = study
         self.metric = metric
@@ -267,14 +287,16 @@ class CandidateRecorder:
 
     def _evaluate_candidates(self, params, cv, kwargs, pruned_flags):
         """scikit-learn's ``evaluate_candidates``, on this search's marked splits."""
-        marked = MarkedCV(self.cv if cv is None else cv, self.collect_warnings)
+        marked = MarkedCV(
+            self.cv if cv is None else cv, self.collect_warnings, self.fit_timeout
+        )
         return self.evaluate_candidates(
             params, cv=marked, **kwargs, **self._more_results(pruned_flags)
         )
 
     def _replay(self, params, trials, kwargs):
         flags = [t.status == "pruned" for t in trials]
-        with tolerate_failed_batches(self.all_out.extend):
+        with tolerate_failed_batches(_keeping_scoring_errors(self.all_out.extend)):
             self.results = self._evaluate_candidates(
                 params, ReplayCV(trials), kwargs, flags
             )
@@ -365,7 +387,7 @@ class CandidateRecorder:
             self.journal.mark_running(self.study, [key for _, key in marked])
         out = []
         flags, after = pruned if pruned is not None else ([False] * len(params), 0)
-        with tolerate_failed_batches(out.extend):
+        with tolerate_failed_batches(_keeping_scoring_errors(out.extend)):
             self.results = self._evaluate_candidates(params, cv, kwargs, list(flags))
         self.all_out.extend(out)
         self.n_evaluated += len(params)

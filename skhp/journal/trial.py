@@ -8,7 +8,7 @@ import numpy as np
 from .._compat import FIT_WARNINGS_KEY
 from .params import candidate_key
 
-__all__ = ["Trial", "STATUSES", "error_summary"]
+__all__ = ["Trial", "STATUSES", "error_summary", "keep_scoring_error"]
 
 # Fold results a journal does not keep: the fitted estimator, the parameters
 # (the trial has them) and the per-fit warnings (summarised by the search).
@@ -53,6 +53,37 @@ def error_summary(text):
     if not tail or not any(line.startswith("Traceback") for line in lines):
         tail = [line for line in lines if line.strip()]
     return tail[0].strip() if tail else ""
+
+
+#: How scikit-learn's warning starts when a scorer raised (the fit itself worked).
+SCORING_FAILED = "Scoring failed."
+
+
+def keep_scoring_error(result):
+    """Make a scorer's exception the fit's error, so that it is not lost.
+
+    When scoring raises (an LLM server answering 500 or unreachable while
+    predicting, a scorer that cannot handle the predictions), scikit-learn
+    records the score as ``error_score`` and gives the traceback only in a
+    ``UserWarning``. A skhp search collects each fit's warnings
+    (``FIT_WARNINGS_KEY``); this copies such a warning's text into the
+    fit's ``fit_error``, so that it reaches the journal, ``cv_results_["error"]``,
+    the CSV, the report and scikit-learn's ``FitFailedWarning``.
+
+    Parameters
+    ----------
+    result : dict
+        One ``_fit_and_score`` result; changed in place.
+    """
+    if result.get("fit_error") is not None:
+        return
+    caught = result.get(FIT_WARNINGS_KEY) or []
+    for i, (category, text) in enumerate(caught):
+        if issubclass(category, UserWarning) and str(text).startswith(SCORING_FAILED):
+            result["fit_error"] = str(text)
+            # Reported as a failure now, not again in the warnings' summary.
+            result[FIT_WARNINGS_KEY] = caught[:i] + caught[i + 1 :]
+            return
 
 
 def candidate_errors(out, n_splits):

@@ -27,6 +27,7 @@ from .objectives import ObjectivesMixin, ask_for_front, check_objectives
 from .optimize_result import check_result_callbacks
 from .pruners import Pruner
 from .skopt_kwargs import split_optimizer_kwargs
+from .timeout import FIT_TIMEOUT_CONSTRAINT
 
 __all__ = ["BayesSearchCV"]
 
@@ -287,6 +288,11 @@ default=None
         candidate within one standard error of the best on the primary
         metric (``refit``'s metric). ``surrogates_`` and
         ``optimizer_results_`` stay those of the primary metric.
+    fit_timeout : float or None, default=None
+        Seconds each fit-and-score of a candidate on one CV split may take;
+        one over time is killed in its child process and recorded as failed
+        ("timed out after N s"), and the search goes on. As in
+        :class:`~skhp.GridSearchCV` (docs/searchers.md).
 
     Attributes
     ----------
@@ -354,6 +360,7 @@ default=None
         "study": [str, None],
         "pruner": [Pruner, None],
         "objectives": [dict, None],
+        "fit_timeout": FIT_TIMEOUT_CONSTRAINT,
     }
 
     def __init__(
@@ -383,6 +390,7 @@ default=None
         study=None,
         pruner=None,
         objectives=None,
+        fit_timeout=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -410,6 +418,7 @@ default=None
         self.study = study
         self.pruner = pruner
         self.objectives = objectives
+        self.fit_timeout = fit_timeout
 
     # -- skopt's surface: fit(callback=), total_iterations ----------------------
 
@@ -890,6 +899,7 @@ default=None
             candidates,
             after,
             collect_warnings=recorder.collect_warnings,
+            fit_timeout=recorder.fit_timeout,
         )
         metric = recorder.metric
         flags = []

@@ -25,6 +25,7 @@ from .fit_record import searching
 from .journaling import recording
 from .objectives import ObjectivesMixin, check_objectives
 from .progress import score_key
+from .timeout import FIT_TIMEOUT_CONSTRAINT, FIT_TIMEOUT_DOC
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV"]
 
@@ -53,6 +54,7 @@ _CONSTRAINTS = {
     "journal": [str, os.PathLike, Journal, None],
     "study": [str, None],
     "objectives": [dict, None],
+    "fit_timeout": FIT_TIMEOUT_CONSTRAINT,
 }
 
 
@@ -112,6 +114,7 @@ class GridSearchCV(ObjectivesMixin, model_selection.GridSearchCV):
 error_score, return_train_score
         As in :class:`sklearn.model_selection.GridSearchCV`."""
         + _JOURNAL_DOC
+        + FIT_TIMEOUT_DOC
         + """
     Examples
     --------
@@ -149,6 +152,7 @@ error_score, return_train_score
         journal=None,
         study=None,
         objectives=None,
+        fit_timeout=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -165,6 +169,7 @@ error_score, return_train_score
         self.journal = journal
         self.study = study
         self.objectives = objectives
+        self.fit_timeout = fit_timeout
 
     def fit(self, X, y=None, **params):
         """Run fit with all sets of parameters, as scikit-learn's search does.
@@ -223,6 +228,7 @@ class RandomizedSearchCV(ObjectivesMixin, model_selection.RandomizedSearchCV):
 verbose, pre_dispatch, random_state, error_score, return_train_score
         As in :class:`sklearn.model_selection.RandomizedSearchCV`."""
         + _JOURNAL_DOC
+        + FIT_TIMEOUT_DOC
     )
 
     _parameter_constraints: dict = {
@@ -248,6 +254,7 @@ verbose, pre_dispatch, random_state, error_score, return_train_score
         journal=None,
         study=None,
         objectives=None,
+        fit_timeout=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -266,6 +273,7 @@ verbose, pre_dispatch, random_state, error_score, return_train_score
         self.journal = journal
         self.study = study
         self.objectives = objectives
+        self.fit_timeout = fit_timeout
 
     def fit(self, X, y=None, **params):
         """Run fit with all sets of parameters, as scikit-learn's search does.

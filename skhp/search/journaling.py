@@ -13,6 +13,7 @@ from ..journal.recorder import CandidateRecorder
 from .fit_record import fit_record_of
 from .fit_warnings import collecting, warn_summary
 from .progress import ProgressBar, score_key
+from .timeout import use_fit_timeout
 
 __all__ = ["recording", "check_journal"]
 
@@ -62,6 +63,7 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
     """
     record = fit_record_of(search)
     journal, study = check_journal(search.journal, search.study)
+    fit_timeout = use_fit_timeout(search)
     study = study or type(search).__name__.lower()
     lock = None
     if journal is not None:
@@ -89,6 +91,7 @@ def recording(search, evaluate_candidates, *, space, total, chunked, adopt_unmat
             n_splits,
             cv=record.checked_cv(search),
             collect_warnings=collecting(),
+            fit_timeout=fit_timeout,
             journal=journal,
             study=study,
             metric=key[len("mean_test_") :],

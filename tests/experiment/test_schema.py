@@ -298,3 +298,19 @@ def test_yaml_and_csv_data(tmp_path):
     X, y = load_data(exp)
     assert X.shape == (150, 1) and (y == frame["target"]).all()
     assert isinstance(pd.DataFrame(X), pd.DataFrame)
+
+
+def test_fit_timeout_reaches_every_searcher(tmp_path):
+    from skhp.experiment.runner import make_searchers
+
+    exp = check_experiment({**GOOD, "fit_timeout": 2.5})
+    assert exp.fit_timeout == 2.5
+    assert check_experiment(GOOD).fit_timeout is None
+    searchers, _ = make_searchers(exp, tmp_path, verbose=0)
+    assert [s.fit_timeout for s in searchers.values()] == [2.5, 2.5]
+
+
+@pytest.mark.parametrize("value", [0, -1, "10s", True])
+def test_fit_timeout_must_be_seconds(value):
+    with pytest.raises(ExperimentError, match="fit_timeout: expected seconds per fit"):
+        check_experiment({**GOOD, "fit_timeout": value})
