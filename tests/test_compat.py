@@ -209,3 +209,15 @@ def test_a_missing_private_name_fails_only_the_feature_that_needs_it():
     import sklearn
 
     assert f"scikit-learn {sklearn.__version__} does not have" in message
+
+
+def test_objectives_name_the_private_hook_scikit_learn_lacks(monkeypatch):
+    from sklearn.model_selection._search import BaseSearchCV
+
+    from skhp._compat import PrivateAPIError, SearchResultHooks
+
+    SearchResultHooks.check_result_hooks("objectives=")  # this scikit-learn has both
+    monkeypatch.delattr(BaseSearchCV, "_select_best_index")
+    match = r"objectives= needs .*_select_best_index"
+    with pytest.raises(PrivateAPIError, match=match):
+        SearchResultHooks.check_result_hooks("objectives=")

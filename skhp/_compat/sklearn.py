@@ -42,6 +42,7 @@ __all__ = [
     "InvalidParameterError",
     "Interval",
     "PrivateAPIError",
+    "SearchResultHooks",
     "StrOptions",
     "SKLEARN_VERSION",
     "SUPPORTED_SKLEARN",
@@ -95,6 +96,45 @@ def private_name(module, name, feature):
             f'install one (pip install "scikit-learn<{sklearn.__version__}") or '
             "report this at skhp's issue tracker."
         ) from None
+
+
+class SearchResultHooks:
+    """Extend the ``cv_results_`` and choose the ``best_index_`` of a search.
+
+    scikit-learn's ``BaseSearchCV.fit`` formats the results with its private
+    ``_format_results`` and picks the best candidate with its private
+    ``_select_best_index``; neither has a public hook. A search that puts
+    this class before ``BaseSearchCV`` among its bases defines
+    ``_extend_results(results)`` (returns the results, with columns added)
+    and ``_choose_best_index(refit, refit_metric, results)`` (an index, or
+    None for scikit-learn's own choice). Call :meth:`check_result_hooks` in
+    ``fit`` before relying on them.
+    """
+
+    _RESULT_HOOKS = ("_format_results", "_select_best_index")
+
+    @classmethod
+    def check_result_hooks(cls, feature):
+        """Raise :class:`PrivateAPIError` if scikit-learn lacks either method."""
+        for name in cls._RESULT_HOOKS:
+            if not hasattr(BaseSearchCV, name):
+                private_name(_SEARCH + ".BaseSearchCV", name, feature)
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        return self._extend_results(results)
+
+    def _select_best_index(self, refit, refit_metric, results):
+        chosen = self._choose_best_index(refit, refit_metric, results)
+        if chosen is None:
+            return super()._select_best_index(refit, refit_metric, results)
+        return chosen
+
+    def _extend_results(self, results):
+        return results
+
+    def _choose_best_index(self, refit, refit_metric, results):
+        return None
 
 
 def validate_estimator_params(estimator):

@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from .._compat import SearchResultHooks
+
 __all__ = [
     "ObjectivesMixin",
     "TIME_COSTS",
@@ -338,33 +340,34 @@ def parego_ask(optimizer, points, F, n, rng):
 # -- the searches' side ---------------------------------------------------------
 
 
-class ObjectivesMixin:
+class ObjectivesMixin(SearchResultHooks):
     """What a search with ``objectives`` adds to scikit-learn's BaseSearchCV.
 
     Put first among the bases. It adds the ``pareto_rank`` column to every
     ``cv_results_`` the search formats, and replaces the choice of
     ``best_index_`` by :func:`cheapest_within_one_se` when ``refit`` is not
     a callable (a callable ``refit`` is scikit-learn's own hook and wins).
-    Without ``objectives`` it changes nothing.
+    Without ``objectives`` it changes nothing. The private scikit-learn
+    methods it extends live in :class:`skhp._compat.SearchResultHooks`.
     """
 
     def _objective_columns(self):
         objectives = getattr(self, "objectives", None)
         if objectives is None:
             return None
+        self.check_result_hooks("objectives=")
         return check_objectives(self)
 
-    def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        results = super()._format_results(candidate_params, n_splits, out, more_results)
+    def _extend_results(self, results):
         columns = self._objective_columns()
         if columns is not None and len(results["params"]):
             results["pareto_rank"] = pareto_ranks(objective_matrix(results, columns))
         return results
 
-    def _select_best_index(self, refit, refit_metric, results):
+    def _choose_best_index(self, refit, refit_metric, results):
         columns = self._objective_columns()
         if columns is None or callable(refit):
-            return super()._select_best_index(refit, refit_metric, results)
+            return None
         return cheapest_within_one_se(results, columns, primary_metric(self))
 
 
