@@ -7,6 +7,14 @@ from skorch.dataset import unpack_data
 from skorch.history import History
 from skorch.utils import TeeGenerator
 
+from .._compat.skorch import (
+    LeanTrainingMode,
+    net_optimizers,
+    set_training,
+    step_optimizer,
+    zero_grad,
+)
+
 __all__ = ["AccumulatingNetClassifier", "LeanHistory", "NetClassifier", "NetRegressor"]
 
 
@@ -24,7 +32,7 @@ class LeanHistory(History):
         list.__getitem__(self, -1)["batches"][-1][attr] = value
 
 
-class _LeanNet:
+class _LeanNet(LeanTrainingMode):
     """Per-batch savings that matter for small nets.
 
     skorch calls ``module.train()`` before every batch, which walks all
@@ -34,12 +42,6 @@ class _LeanNet:
     notified several times per batch. Optimizers other than LBFGS step
     without a closure, and the history is a :class:`LeanHistory`.
     """
-
-    def _set_training(self, training=True):
-        for name in self._modules + self._criteria:
-            module = getattr(self, name + "_")
-            if module.training != training:
-                module.train(training)
 
     def initialize_history(self):
         if self.history_ is None:
@@ -51,9 +53,9 @@ class _LeanNet:
     def train_step(self, batch, **fit_params):
         # skorch passes a closure to optimizer.step() for optimizers such as
         # LBFGS that re-evaluate the loss; the others get a plain step.
-        if any(isinstance(opt, torch.optim.LBFGS) for opt in self._all_optimizers()):
+        if any(isinstance(opt, torch.optim.LBFGS) for opt in net_optimizers(self)):
             return super().train_step(batch, **fit_params)
-        self._zero_grad_optimizer()
+        zero_grad(self)
         step = self.train_step_single(batch, **fit_params)
         if self._grad_listeners():
             self.notify(
@@ -62,11 +64,8 @@ class _LeanNet:
                 batch=batch,
                 training=True,
             )
-        self._step_optimizer(None)
+        step_optimizer(self)
         return step
-
-    def _all_optimizers(self):
-        return [getattr(self, name + "_") for name in self._optimizers]
 
     def _grad_listeners(self):
         return [
@@ -119,7 +118,7 @@ class AccumulatingNetClassifier(NetClassifier):
         steps = self.gradient_accumulation_steps
         if steps == 1:
             return super().train_step(batch, **fit_params)
-        self._set_training(True)
+        set_training(self, True)
         Xi, yi = unpack_data(batch)
         y_pred = self.infer(Xi, **fit_params)
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
@@ -132,8 +131,8 @@ class AccumulatingNetClassifier(NetClassifier):
         return {"loss": loss.detach(), "y_pred": y_pred}
 
     def _step_and_reset(self):
-        self._step_optimizer(None)
-        self._zero_grad_optimizer()
+        step_optimizer(self)
+        zero_grad(self)
         self._pending_batches = 0
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
