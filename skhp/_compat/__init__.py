@@ -1,9 +1,11 @@
 """skhp's use of other libraries' private API, one module per library.
 
-Only :mod:`skhp._compat.sklearn` exists: a grep for private scikit-optimize
-and skorch names outside ``skhp/search/bo/`` and ``skhp/search/optimizer.py``
-finds none. The scikit-learn names are re-exported here, so that
-``from skhp._compat import X`` keeps working.
+:mod:`skhp._compat.sklearn` (scikit-learn) and :mod:`skhp._compat.skorch`
+(skorch, for ``skhp.neural.nets``); scikit-optimize is used through its public
+API only (outside ``skhp/search/bo/`` and ``skhp/search/optimizer.py``). The
+scikit-learn names are re-exported here, so that ``from skhp._compat import X``
+keeps working; the skorch ones are imported from their module, which imports
+nothing at import time.
 """
 
 from .sklearn import *  # noqa: F403

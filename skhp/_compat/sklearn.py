@@ -54,6 +54,8 @@ __all__ = [
     "evaluate_fold",
     "fit_first_folds",
     "format_cv_results",
+    "param_names",
+    "parameter_constraints",
     "raise_if_all_fits_failed",
     "search_hooks",
     "warn_about_fit_failures",
@@ -145,6 +147,26 @@ def validate_estimator_params(estimator):
     Got ... instead."
     """
     estimator._validate_params()
+
+
+def param_names(cls):
+    """The constructor parameter names of an estimator class, sorted."""
+    names = getattr(cls, "_get_param_names", None)
+    if names is not None:
+        return names()
+    import inspect
+
+    signature = inspect.signature(cls.__init__)
+    return sorted(
+        p.name
+        for p in signature.parameters.values()
+        if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    )
+
+
+def parameter_constraints(cls):
+    """A scikit-learn class's ``_parameter_constraints`` (a copy; {} if none)."""
+    return dict(getattr(cls, "_parameter_constraints", {}))
 
 
 # --- The hooks, installed for one search's extent -----------------------------

@@ -286,16 +286,9 @@ def is_reference(value):
 
 def _param_names(cls):
     """The constructor parameters of an estimator class, without making one."""
-    if hasattr(cls, "_get_param_names"):
-        return set(cls._get_param_names())
-    import inspect
+    from .._compat import param_names
 
-    signature = inspect.signature(cls.__init__)
-    return {
-        n
-        for n, p in signature.parameters.items()
-        if n != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    }
+    return set(param_names(cls))
 
 
 def _remote_code(value, path):

@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skhp._compat import Interval, StrOptions
+from skhp._compat import Interval, StrOptions, param_names
 from skhp._optional import import_optional
 from skhp._torch_threads import torch_threads
 from skhp.neural.progress import resolve_verbose
@@ -442,7 +442,7 @@ class NeuralEstimator(BaseEstimator):
 @functools.cache
 def _param_names(cls):
     # inspect.signature is slow and get_params is called many times per fit.
-    return frozenset(cls._get_param_names())
+    return frozenset(param_names(cls))
 
 
 def _silent(*args, **kwargs):

@@ -15,6 +15,7 @@ import numpy as np
 from sklearn import model_selection
 
 from .._compat import (
+    parameter_constraints,
     raise_if_all_fits_failed,
     tolerate_failed_batches,
     warn_about_fit_failures,
@@ -132,7 +133,7 @@ error_score, return_train_score
     )
 
     _parameter_constraints: dict = {
-        **model_selection.GridSearchCV._parameter_constraints,
+        **parameter_constraints(model_selection.GridSearchCV),
         **_CONSTRAINTS,
     }
 
@@ -232,7 +233,7 @@ verbose, pre_dispatch, random_state, error_score, return_train_score
     )
 
     _parameter_constraints: dict = {
-        **model_selection.RandomizedSearchCV._parameter_constraints,
+        **parameter_constraints(model_selection.RandomizedSearchCV),
         **_CONSTRAINTS,
     }
 
