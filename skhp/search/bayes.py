@@ -3,11 +3,8 @@
 import math
 import numbers
 import os
-import time
-import warnings
 
 import numpy as np
-from sklearn.exceptions import FitFailedWarning
 from sklearn.utils import check_random_state
 
 from .._compat import (
@@ -15,15 +12,14 @@ from .._compat import (
     HasMethods,
     Interval,
     StrOptions,
-    tolerate_failed_batches,
+    parameter_constraints,
 )
 from ..journal import Journal
-from ..journal.warm import score_column, split_scores, standard_errors
 from ..space.skopt_forms import read_search_spaces
-from .callbacks import SearchProgress
+from .bayes_loop import Branch, KnownResults, SearchLoop, branch_of, branch_result
 from .encoding import BranchEncoding
-from .fit_record import fit_record_of, searching
-from .objectives import ObjectivesMixin, ask_for_front, check_objectives
+from .fit_record import searching
+from .objectives import ObjectivesMixin, check_objectives
 from .optimize_result import check_result_callbacks
 from .pruners import Pruner
 from .skopt_kwargs import split_optimizer_kwargs
@@ -31,116 +27,8 @@ from .timeout import FIT_TIMEOUT_CONSTRAINT
 
 __all__ = ["BayesSearchCV"]
 
-_MAX_RESAMPLE = 100
 # The defaults of the settings skopt's optimizer_kwargs may also set.
 _DEFAULTS = {"optimizer": "gp", "acq_func": "EI", "n_initial_points": 10}
-
-
-class _Branch:
-    """One branch of a conditional space with its own surrogate optimiser."""
-
-    def __init__(self, encoding, optimizer, n_initial, rng):
-        self.encoding = encoding
-        self.optimizer = optimizer
-        # A branch with nothing to choose has one candidate, evaluated once.
-        self.n_initial = n_initial if optimizer is not None else 1
-        self.rng = rng  # for redrawing repeats of a finite space
-        self.n_proposed = 0
-        self.seen = set()
-        self.exhausted = False
-        self.budget = None  # this branch's own n_iter, skopt's (dict, n_iter)
-        self.evaluated = []  # (params, value told) when there is no optimiser
-
-    @property
-    def open(self):
-        """Whether the branch may propose more candidates."""
-        return not self.exhausted and (
-            self.budget is None or self.n_proposed < self.budget
-        )
-
-    @property
-    def in_initial_phase(self):
-        if self.optimizer is None:
-            return True
-        return self.n_proposed < self.n_initial or not self.optimizer.model_ready
-
-
-class _LoopState:
-    """What one ``_run_search`` call accumulates."""
-
-    def __init__(self, start, total):
-        self.start = start
-        self.total = total  # candidates to evaluate: n_iter, or the budgets' sum
-        self.scores = []  # evaluated candidates' scores (NaN when failed)
-        self.outcomes = []  # per evaluated candidate: a finite score?
-        self.known_scores = []  # evaluated and warm-start scores, for telling
-        self.known_ok = []
-        self.pending_failures = []  # (branch, point) told once a success sets the scale
-        self.first_error = []
-        self.warned = False
-        self.results = None  # cv_results_ so far, for proposals with objectives
-
-
-class _KnownResults:
-    """Results from ``warm_start``, matched to proposals by candidate key."""
-
-    def __init__(self, known):
-        from ..journal.params import candidate_key
-
-        self._key = candidate_key
-        self._by_key = {}
-        for params, score, failed, se in known:
-            self._by_key.setdefault(candidate_key(params), []).append(
-                (params, score, failed, se)
-            )
-
-    @property
-    def waiting(self):
-        return bool(self._by_key)
-
-    def has(self, params):
-        return self._key(params) in self._by_key
-
-    def take(self, params):
-        key = self._key(params)
-        item = self._by_key[key].pop(0)
-        if not self._by_key[key]:
-            del self._by_key[key]
-        return item
-
-    def take_all(self):
-        items = [item for items in self._by_key.values() for item in items]
-        self._by_key.clear()
-        return items
-
-
-def _branch_result(branch):
-    """A branch as skopt's ``OptimizeResult`` (values told: negated scores)."""
-    from .optimize_result import branch_result
-
-    return branch_result(branch.encoding, branch.optimizer, evaluated=branch.evaluated)
-
-
-def _branch_of(branches, params, what):
-    """The branch that holds a candidate, and the candidate in the space's own values.
-
-    Raises ValueError naming ``what`` when no branch holds it.
-    """
-    reasons = []
-    for i, branch in enumerate(branches):
-        # Parameters with one value on the branch may be left out.
-        full = {**branch.encoding.fixed, **params}
-        reason = branch.encoding.why_not(full)
-        if reason is not None:
-            reasons.append(f"branch {i}: {reason}")
-            continue
-        restored = branch.encoding.decode(branch.encoding.encode(full))
-        return branch, restored if branch.optimizer is not None else full
-    raise ValueError(
-        f"{what}: the candidate {params} is not in the search space ("
-        + "; ".join(reasons)
-        + "). Give values inside the space's ranges and choices."
-    )
 
 
 class BayesSearchCV(ObjectivesMixin, BaseSearchCV):
@@ -288,12 +176,12 @@ default=None
         candidate within one standard error of the best on the primary
         metric (``refit``'s metric). ``surrogates_`` and
         ``optimizer_results_`` stay those of the primary metric.
+
     fit_timeout : float or None, default=None
         Seconds each fit-and-score of a candidate on one CV split may take;
         one over time is killed in its child process and recorded as failed
         ("timed out after N s"), and the search goes on. As in
         :class:`~skhp.GridSearchCV` (docs/searchers.md).
-
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
@@ -336,7 +224,7 @@ default=None
     """
 
     _parameter_constraints: dict = {
-        **BaseSearchCV._parameter_constraints,
+        **parameter_constraints(BaseSearchCV),
         "search_spaces": [dict, list],
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "optimizer": [StrOptions({"gp", "rf", "et", "gbrt"})],
@@ -529,77 +417,9 @@ default=None
                     optimizer_kwargs=settings["optimizer_kwargs"],
                 )
             branches.append(
-                _Branch(encoding, optimizer, per_branch, np.random.RandomState(seed))
+                Branch(encoding, optimizer, per_branch, np.random.RandomState(seed))
             )
         return branches
-
-    # -- proposing candidates --------------------------------------------------
-
-    def _pick_branch(self, branches):
-        """The branch to draw the next candidate from, or None when all are done."""
-        open_ = [b for b in branches if b.open]
-        if not open_:
-            return None
-        warming = [b for b in open_ if b.in_initial_phase]
-        if warming:
-            # Round robin over the initial design, fewest proposals first.
-            return min(warming, key=lambda b: b.n_proposed / b.n_initial)
-
-        # Every surrogate is fitted: take the branch whose proposal has the
-        # lowest lower confidence bound (scores are told negated, so lower is
-        # better, and all branches model the same score).
-        def lcb(branch):
-            point = branch.optimizer.ask(1)[0]
-            mean, std = branch.optimizer.predict([point])
-            return float(mean[0] - 1.96 * std[0])
-
-        return min(open_, key=lcb)
-
-    def _draw(self, branch, n):
-        """Up to ``n`` new candidates from ``branch`` (fewer if it is exhausted)."""
-        encoding = branch.encoding
-        if branch.optimizer is None:
-            branch.exhausted = True
-            return [(None, dict(encoding.fixed))]
-        if self.objectives and self._loop.results and not branch.in_initial_phase:
-            points = ask_for_front(self, branch, n, self._loop.results)
-        else:
-            points = branch.optimizer.ask(n)
-        drawn = []
-        for point in points:
-            params = encoding.decode(point)
-            key = encoding.key(params)
-            if key in branch.seen or any(encoding.key(p) == key for _, p in drawn):
-                # A finite space can run out; look for an untried candidate at
-                # random before declaring the branch exhausted.
-                for _ in range(_MAX_RESAMPLE):
-                    params = encoding.sample(branch.rng)
-                    key = encoding.key(params)
-                    if key not in branch.seen and all(
-                        encoding.key(p) != key for _, p in drawn
-                    ):
-                        break
-                else:
-                    branch.exhausted = True
-                    continue
-                point = encoding.encode(params)
-            drawn.append((point, params))
-        return drawn
-
-    def _propose(self, branches, n):
-        proposals = []
-        while len(proposals) < n:
-            branch = self._pick_branch(branches)
-            if branch is None:
-                break
-            want = n - len(proposals) if not branch.in_initial_phase else 1
-            if branch.budget is not None:
-                want = min(want, branch.budget - branch.n_proposed)
-            for point, params in self._draw(branch, want):
-                branch.seen.add(branch.encoding.key(params))
-                branch.n_proposed += 1
-                proposals.append((branch, point, params))
-        return proposals
 
     # -- known candidates: initial points, warm start ---------------------------
 
@@ -616,7 +436,7 @@ default=None
             )
         pairs, seen = [], {}
         for i, params in enumerate(self.initial_points):
-            branch, params = _branch_of(branches, params, f"initial_points[{i}]")
+            branch, params = branch_of(branches, params, f"initial_points[{i}]")
             key = (id(branch), branch.encoding.key(params))
             if key in seen:
                 raise ValueError(
@@ -640,20 +460,15 @@ default=None
             return known_results(previous, self.refit) if previous else []
         return known_results(self.warm_start, self.refit)
 
-    @staticmethod
-    def _adopt(branches, params, what):
-        """Mark a known candidate as proposed; return (branch, point, params)."""
-        branch, params = _branch_of(branches, params, what)
-        branch.seen.add(branch.encoding.key(params))
-        branch.n_proposed += 1
-        point = branch.encoding.encode(params) if branch.optimizer else None
-        return branch, point, params
-
     # -- the search loop -------------------------------------------------------
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
-        """Propose, evaluate and learn from candidates until the budget is spent."""
+        """Propose, evaluate and learn from candidates until the budget is spent.
+
+        The loop itself is :class:`~skhp.search.bayes_loop.SearchLoop`.
+        """
         from .journaling import recording
+        from .surrogate import BranchSurrogate
 
         self._check_metric()
         check_objectives(self)
@@ -666,287 +481,45 @@ default=None
             branch.budget = budget
         total = sum(budgets) if budgets else self.n_iter
         initial = self._check_initial_points(branches)
-        warm = _KnownResults(self._warm_start_trials())
+        warm = KnownResults(self._warm_start_trials())
 
         search_ctx = None
         if callback_ctx is not None:
             search_ctx = callback_ctx.subcontext(
                 task_name="search", max_subtasks=None
             ).call_on_fit_task_begin(estimator=self)
-
-        self._loop = state = _LoopState(time.monotonic(), total)
-        try:
-            with recording(
-                self,
-                evaluate_candidates,
-                space=self.search_spaces,
-                total=total,
-                chunked=False,
-                adopt_unmatched=False,
-            ) as recorder:
-                if self.pruner is not None:
-                    self.pruner.check(recorder.n_splits)
-                    recorder.pruned_column = True
-                self._search(branches, initial, warm, recorder, search_ctx, callbacks)
-        finally:
-            del self._loop
-
+        with recording(
+            self,
+            evaluate_candidates,
+            space=self.search_spaces,
+            total=total,
+            chunked=False,
+            adopt_unmatched=False,
+        ) as recorder:
+            if self.pruner is not None:
+                self.pruner.check(recorder.n_splits)
+                recorder.pruned_column = True
+            loop = SearchLoop(
+                self, branches, initial, warm, recorder, total, callbacks, search_ctx
+            )
+            loop.run()
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
-        self.surrogates_ = self._surrogates(branches)
-        self.optimizer_results_ = [_branch_result(b) for b in branches]
 
-        if state.scores and not any(state.outcomes):
+        self.surrogates_ = [BranchSurrogate(b.encoding, b.optimizer) for b in branches]
+        self.optimizer_results_ = [branch_result(b) for b in branches]
+        if loop.scores and not any(loop.outcomes):
             detail = (
-                f" The first error was:\n{state.first_error[0]}"
-                if state.first_error
+                f" The first error was:\n{loop.first_error[0]}"
+                if loop.first_error
                 else " No fit failed: scoring returned non-finite values."
             )
             raise ValueError(
-                f"All {len(state.scores)} candidates failed (no finite mean test "
+                f"All {len(loop.scores)} candidates failed (no finite mean test "
                 "score), so there is no best candidate. The estimator is probably "
                 "misconfigured for this data or space; set error_score='raise' to "
                 "debug." + detail
             )
-
-    def _search(self, branches, initial, warm, recorder, search_ctx, callbacks):
-        state = self._loop
-        while len(state.scores) < state.total:
-            n = min(self.n_points, state.total - len(state.scores))
-            from_initial = bool(initial)
-            if from_initial:
-                batch = [
-                    self._adopt(branches, params, "initial_points")
-                    for _, params in initial[:n]
-                ]
-                del initial[:n]
-            else:
-                batch = self._propose(branches, n)
-            if not batch:
-                break  # every distinct candidate of a finite space was tried
-
-            is_warm = [warm.has(params) for _, _, params in batch]
-            new = [
-                c for c, w in zip(batch, is_warm) if not w and not recorder.has(c[2])
-            ]
-            if new and (recorder.waiting or warm.waiting):
-                # A resumed or warm-started search proposed something else
-                # than what was recorded (another seed, another optimiser):
-                # take in everything recorded first, then propose again.
-                for branch, _, params in reversed(batch):
-                    branch.seen.discard(branch.encoding.key(params))
-                    branch.n_proposed -= 1
-                    if from_initial:
-                        initial.insert(0, (branch, params))
-                self._take_in_recorded(branches, recorder, search_ctx)
-                self._take_in_warm(branches, warm.take_all())
-                continue
-
-            warm_items = [c for c, w in zip(batch, is_warm) if w]
-            if warm_items:
-                self._take_in_warm(
-                    branches,
-                    [warm.take(params) for _, _, params in warm_items],
-                    adopted=warm_items,
-                )
-            batch = [c for c, w in zip(batch, is_warm) if not w]
-            if not batch:
-                continue
-            results = self._evaluate(batch, recorder, search_ctx)
-            if self._stop(results, callbacks, batch):
-                break
-
-    def _take_in_recorded(self, branches, recorder, search_ctx):
-        trials = recorder.take_waiting()
-        if not trials:
-            return
-        batch = [
-            self._adopt(branches, t.params, f"the journal's trial {t.number}")
-            for t in trials
-        ]
-        for trial, (_, _, params) in zip(trials, batch):
-            trial.params = params  # the space's own objects, not their repr
-        results = self._evaluate(batch, recorder, search_ctx, replay=trials)
-        self._stop(results, [])
-
-    def _take_in_warm(self, branches, known, adopted=None):
-        """Tell the optimisers known results without evaluating them."""
-        if not known:
-            return
-        state = self._loop
-        if adopted is None:
-            adopted = [
-                self._adopt(branches, params, "warm_start") for params, _, _, _ in known
-            ]
-        scores = [score for _, score, _, _ in known]
-        failed = [bad for _, _, bad, _ in known]
-        state.known_scores.extend(scores)
-        state.known_ok.extend(not bad for bad in failed)
-        self._tell(
-            adopted,
-            scores,
-            failed,
-            state.known_scores,
-            state.known_ok,
-            state.pending_failures,
-            noise=[se for _, _, _, se in known],
-        )
-
-    def _evaluate(self, batch, recorder, search_ctx, replay=None):
-        """Evaluate (or replay) a batch, learn from it; return cv_results so far."""
-        state = self._loop
-        errors = []
-        batch_ctx, ctx_kwargs = None, {}
-        if search_ctx is not None:  # scikit-learn >= 1.9
-            batch_ctx = search_ctx.subcontext(
-                task_name="bayes-batch",
-                max_subtasks=len(batch) * self.n_splits_,
-                sequential_subtasks=False,
-            ).call_on_fit_task_begin(estimator=self)
-            ctx_kwargs = {"callback_ctx": batch_ctx}
-        with tolerate_failed_batches(
-            lambda out: errors.extend(r.get("fit_error") for r in out)
-        ):
-            candidates = [params for _, _, params in batch]
-            if replay is not None:
-                results = recorder.replay(replay, **ctx_kwargs)
-            elif self.pruner is not None and not any(map(recorder.has, candidates)):
-                with warnings.catch_warnings():
-                    # A pruned candidate's NaN mean is expected, not a failure.
-                    warnings.filterwarnings(
-                        "ignore",
-                        message="One or more of the test scores are non-finite",
-                    )
-                    results = self._evaluate_pruning(candidates, recorder, ctx_kwargs)
-            else:
-                results = recorder(candidates, **ctx_kwargs)
-        if batch_ctx is not None:
-            batch_ctx.call_on_fit_task_end(estimator=self)
-        state.results = results
-
-        batch_scores = self._batch_scores(results, len(batch))
-        state.scores.extend(batch_scores)
-        told_scores = list(batch_scores)
-        splits = self._split_scores(results, len(batch))
-        pruned = [False] * len(batch)
-        if "pruned" in results:
-            pruned = [bool(p) for p in results["pruned"][-len(batch) :]]
-            for i, is_pruned in enumerate(pruned):
-                if is_pruned:
-                    # What the first folds said is real information.
-                    told_scores[i] = float(np.nanmean(splits[i]))
-        # sklearn reports one entry per fit, candidate-major.
-        n_fits = len(errors) // len(batch)
-        failed = []
-        for i, (_, _, params) in enumerate(batch):
-            fold_errors = errors[i * n_fits : (i + 1) * n_fits]
-            all_failed = bool(fold_errors) and None not in fold_errors
-            failed.append(all_failed or not math.isfinite(told_scores[i]))
-            first = next((e for e in fold_errors if e is not None), None)
-            if not failed[-1] or first is None:
-                continue
-            if not state.first_error:
-                state.first_error.append(first)
-            if all_failed and not state.warned:
-                # sklearn itself warns about partial failures.
-                state.warned = True
-                warnings.warn(
-                    f"Candidate {params} failed on all {n_fits} folds; it is "
-                    f"recorded with error_score={self.error_score!r} and the "
-                    "search goes on (later failures are not reported one by "
-                    f"one; see cv_results_). The error was:\n{first}",
-                    FitFailedWarning,
-                    stacklevel=4,
-                )
-        state.outcomes.extend(not f for f in failed)
-        state.known_scores.extend(told_scores)
-        state.known_ok.extend(not f for f in failed)
-        self._tell(
-            batch,
-            told_scores,
-            failed,
-            state.known_scores,
-            state.known_ok,
-            state.pending_failures,
-            noise=standard_errors(splits).tolist(),
-        )
-        return results
-
-    def _split_scores(self, results, n):
-        """The last ``n`` candidates' per-split test scores, shape (n, n_splits)."""
-        key = score_column(results, self.refit, "BayesSearchCV")
-        return split_scores(results, key)[-n:]
-
-    def _evaluate_pruning(self, candidates, recorder, ctx_kwargs):
-        """Fit the first folds, prune the clearly bad, finish and record the rest."""
-        from .._compat import fit_first_folds
-        from .pruners import PrunedCV
-
-        after = self.pruner.after_folds
-        results = recorder.results
-        completed = []
-        if results is not None and len(results["params"]):
-            n_done = len(results["params"])
-            first = self._split_scores(results, n_done)[:, :after]
-            done = ~np.asarray(results["pruned"], dtype=bool)
-            rows = first[done & np.isfinite(first).all(axis=1)]
-            completed = rows.mean(axis=1).tolist()
-        if len(completed) < self.pruner.n_startup:
-            return recorder(candidates, **ctx_kwargs)
-        first_folds, splits = fit_first_folds(
-            self,
-            fit_record_of(self),
-            candidates,
-            after,
-            collect_warnings=recorder.collect_warnings,
-            fit_timeout=recorder.fit_timeout,
-        )
-        metric = recorder.metric
-        flags = []
-        for folds in first_folds:
-            if any(f.get("fit_error") for f in folds):
-                flags.append(False)  # let it fail (or not) on every fold
-                continue
-            scores = [
-                f["test_scores"][metric]
-                if isinstance(f["test_scores"], dict)
-                else f["test_scores"]
-                for f in folds
-            ]
-            flags.append(self.pruner.prune(float(np.mean(scores)), completed))
-        return recorder(
-            candidates,
-            cv=PrunedCV(first_folds, splits, flags),
-            pruned=(flags, after),
-            **ctx_kwargs,
-        )
-
-    def _stop(self, results, callbacks, batch=()):
-        state = self._loop
-        progress = SearchProgress(
-            n_evaluated=len(state.scores),
-            n_iter=state.total,
-            scores=list(state.scores),
-            elapsed=time.monotonic() - state.start,
-            cv_results=results,
-        )
-        stop = any(cb(progress) is True for cb in callbacks)
-        fit_callbacks = getattr(self, "_fit_callbacks", None)
-        if fit_callbacks and batch:
-            # skopt's fit(callback=): the batch's branch as an OptimizeResult;
-            # every callback is called, and any True stops.
-            result = _branch_result(batch[-1][0])
-            for cb in fit_callbacks:
-                stop = bool(cb(result)) or stop
-        return stop
-
-    @staticmethod
-    def _surrogates(branches):
-        try:
-            from .surrogate import BranchSurrogate
-        except ImportError:  # pragma: no cover - until the module lands
-            return None
-        return [BranchSurrogate(b.encoding, b.optimizer) for b in branches]
 
     def predict_score(self, params):
         """The surrogate's belief about candidates' scores: mean and uncertainty.
@@ -967,54 +540,6 @@ default=None
         from .surrogate import predict_score
 
         return predict_score(self, params)
-
-    def _batch_scores(self, results, n):
-        key = score_column(results, self.refit, "BayesSearchCV")
-        return [float(s) for s in np.asarray(results[key], dtype=float)[-n:]]
-
-    @staticmethod
-    def _tell(
-        batch, batch_scores, failed, scores, outcomes, pending_failures, *, noise
-    ):
-        """Tell each branch's optimiser its results, as values to minimise.
-
-        A failed candidate is told a finite value worse than every success so
-        far (the user's ``error_score`` may be NaN, or look like a good score),
-        so the surrogate learns to avoid its region. Until a first success sets
-        the scale, failures wait in ``pending_failures``. ``noise`` holds each
-        score's standard error over the folds (NaN where unknown).
-        """
-        from .bo.policy import FAILURE_MARGIN
-
-        successes = [s for s, ok in zip(scores, outcomes) if ok]
-        told = {}
-
-        def add(branch, point, value, is_failure, se=math.nan):
-            entry = told.setdefault(id(branch), (branch, [], [], [], []))
-            entry[1].append(point)
-            entry[2].append(value)
-            entry[3].append(is_failure)
-            entry[4].append(se)
-
-        for (branch, point, params), score, bad, se in zip(
-            batch, batch_scores, failed, noise
-        ):
-            if branch.optimizer is None:
-                if not bad:
-                    branch.evaluated.append((params, -score))
-                continue
-            if bad:
-                pending_failures.append((branch, point))
-            else:
-                add(branch, point, -score, False, se)
-        if successes and pending_failures:
-            worst, best = -min(successes), -max(successes)
-            margin = max(FAILURE_MARGIN * (worst - best), 1e-6 * (1 + abs(worst)))
-            for branch, point in pending_failures:
-                add(branch, point, worst + margin, True)
-            pending_failures.clear()
-        for branch, points, values, flags, ses in told.values():
-            branch.optimizer.tell(points, values, failed=flags, noise=ses)
 
 
 def _rank_train_scores(results):

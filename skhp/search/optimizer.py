@@ -28,7 +28,7 @@ from skopt.learning import GradientBoostingQuantileRegressor
 from skopt.space import Categorical, Integer, Real
 from threadpoolctl import ThreadpoolController
 
-from .bo.policy import NOISE_XI_FRACTION, RANDOM_SHARE, GPOptimizer
+from .bo.policy import FAILURE_MARGIN, NOISE_XI_FRACTION, RANDOM_SHARE, GPOptimizer
 from .bo.space import to_python
 
 __all__ = ["SurrogateOptimizer"]
@@ -385,6 +385,31 @@ class SurrogateOptimizer:
                 points = self._trees.ask(n_points=n_points, strategy="cl_min")
         points = [self._to_python(x) for x in points]
         return self._deduplicate(points)
+
+    @staticmethod
+    def failure_value(told_successes):
+        """The value to tell for a failed candidate: worse than every success.
+
+        A failure's own score (``error_score``) may be NaN or look good, so
+        the surrogate is told a finite value ``FAILURE_MARGIN`` times the
+        range of the successes above the worst of them (at least a relative
+        1e-6 above it).
+
+        Parameters
+        ----------
+        told_successes : sequence of float
+            The values told so far (to minimise) for successful candidates,
+            of every branch of the search.
+
+        Returns
+        -------
+        value : float or None
+            None while there is no success to set the scale.
+        """
+        if not len(told_successes):
+            return None
+        worst, best = max(told_successes), min(told_successes)
+        return worst + max(FAILURE_MARGIN * (worst - best), 1e-6 * (1 + abs(worst)))
 
     def tell(self, xs, ys, *, failed=None, noise=None):
         """Record evaluated points and refit the surrogate.
