@@ -60,6 +60,7 @@ _CONSTRAINTS = {
 
 
 def _run_journaled(search, run, evaluate_candidates, callback_ctx, **kwargs):
+    check_objectives(search)
     with recording(search, evaluate_candidates, **kwargs) as recorder:
         # The search is evaluated in chunks: sklearn's per-chunk warning about
         # failed fits would come once per chunk, or never for chunks that
@@ -97,7 +98,33 @@ def _refuse_without_a_score(search, results, out):
     )
 
 
-class GridSearchCV(ObjectivesMixin, model_selection.GridSearchCV):
+class _RecordedFit(ObjectivesMixin):
+    """The ``fit`` both classic searchers share: the data recorded first."""
+
+    def fit(self, X, y=None, **params):
+        """Run fit with all sets of parameters, as scikit-learn's search does.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Targets; None for unsupervised learning.
+        **params : dict
+            Passed to the estimator's ``fit`` (and, with metadata routing,
+            to the scorer and the splitter), as in scikit-learn.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        with searching(self, X, y, params):
+            return super().fit(X, y, **params)
+
+
+class GridSearchCV(_RecordedFit, model_selection.GridSearchCV):
     __doc__ = (
         """Every candidate of a grid, with a journal and a progress bar.
 
@@ -172,30 +199,7 @@ error_score, return_train_score
         self.objectives = objectives
         self.fit_timeout = fit_timeout
 
-    def fit(self, X, y=None, **params):
-        """Run fit with all sets of parameters, as scikit-learn's search does.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
-default=None
-            Targets; None for unsupervised learning.
-        **params : dict
-            Passed to the estimator's ``fit`` (and, with metadata routing,
-            to the scorer and the splitter), as in scikit-learn.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
-        with searching(self, X, y, params):
-            return super().fit(X, y, **params)
-
     def _run_search(self, evaluate_candidates, callback_ctx=None):
-        check_objectives(self)
         _run_journaled(
             self,
             super()._run_search,
@@ -208,7 +212,7 @@ default=None
         )
 
 
-class RandomizedSearchCV(ObjectivesMixin, model_selection.RandomizedSearchCV):
+class RandomizedSearchCV(_RecordedFit, model_selection.RandomizedSearchCV):
     __doc__ = (
         """Random candidates, with a journal and a progress bar.
 
@@ -276,30 +280,7 @@ verbose, pre_dispatch, random_state, error_score, return_train_score
         self.objectives = objectives
         self.fit_timeout = fit_timeout
 
-    def fit(self, X, y=None, **params):
-        """Run fit with all sets of parameters, as scikit-learn's search does.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
-default=None
-            Targets; None for unsupervised learning.
-        **params : dict
-            Passed to the estimator's ``fit`` (and, with metadata routing,
-            to the scorer and the splitter), as in scikit-learn.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
-        with searching(self, X, y, params):
-            return super().fit(X, y, **params)
-
     def _run_search(self, evaluate_candidates, callback_ctx=None):
-        check_objectives(self)
         _run_journaled(
             self,
             super()._run_search,
