@@ -21,6 +21,7 @@ from .encoding import BranchEncoding
 from .fit_record import searching
 from .objectives import ObjectivesMixin, check_objectives
 from .optimize_result import check_result_callbacks
+from .optimizer_names import ACQ_FUNCS, OPTIMIZERS
 from .pruners import Pruner
 from .skopt_kwargs import split_optimizer_kwargs
 from .timeout import FIT_TIMEOUT_CONSTRAINT
@@ -227,9 +228,9 @@ default=None
         **parameter_constraints(BaseSearchCV),
         "search_spaces": [dict, list],
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-        "optimizer": [StrOptions({"gp", "rf", "et", "gbrt"})],
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
         "n_initial_points": [Interval(numbers.Integral, 1, None, closed="left")],
-        "acq_func": [StrOptions({"EI", "PI", "LCB", "gp_hedge"})],
+        "acq_func": [StrOptions(set(ACQ_FUNCS))],
         "n_points": [Interval(numbers.Integral, 1, None, closed="left")],
         "callbacks": [callable, list, None],
         "optimizer_kwargs": [dict, None],

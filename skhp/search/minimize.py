@@ -17,10 +17,9 @@ from ..space import Dimension, as_dimension
 from ..space.skopt_forms import from_skopt_tuple
 from .encoding import BranchEncoding
 from .optimize_result import branch_result, check_result_callbacks
+from .optimizer_names import OPTIMIZERS
 
 __all__ = ["minimize"]
-
-_SURROGATES = ("gp", "rf", "et", "gbrt")
 
 
 def _read_dimensions(dimensions):
@@ -164,10 +163,11 @@ def minimize(
         )
     n_calls = _check_count("n_calls", n_calls, 1)
     n_initial_points = _check_count("n_initial_points", n_initial_points, 1)
-    if not isinstance(base_estimator, str) or base_estimator.lower() not in _SURROGATES:
+    if not isinstance(base_estimator, str) or base_estimator.lower() not in OPTIMIZERS:
+        names = [repr(n.upper()) for n in OPTIMIZERS]
         raise ValueError(
-            "`base_estimator` must be one of 'GP', 'RF', 'ET' or 'GBRT' (any "
-            f"case), but got base_estimator={base_estimator!r}."
+            f"`base_estimator` must be one of {', '.join(names[:-1])} or "
+            f"{names[-1]} (any case), but got base_estimator={base_estimator!r}."
         )
     callbacks = check_result_callbacks(callback, "`callback`")
     names = list(dims)

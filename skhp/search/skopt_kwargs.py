@@ -17,11 +17,17 @@ own BayesSearchCV parameters (``search_spaces``, ``random_state``) and are
 refused with a message naming them.
 """
 
+from .optimizer_names import ACQ_FUNCS, OPTIMIZERS
+
 __all__ = ["split_optimizer_kwargs"]
 
-_SURROGATES = ("gp", "rf", "et", "gbrt")
-_ACQ_FUNCS = ("EI", "PI", "LCB", "gp_hedge")
 _OWN_PARAMETER = {"dimensions": "search_spaces", "random_state": "random_state"}
+
+
+def _or(names):
+    """'a', 'b' or 'c'."""
+    names = [repr(n) for n in names]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _pick(key, param, value, current, default):
@@ -66,12 +72,12 @@ def split_optimizer_kwargs(search, defaults):
             )
     if "base_estimator" in kwargs:
         value = kwargs.pop("base_estimator")
-        if not isinstance(value, str) or value.lower() not in _SURROGATES:
+        if not isinstance(value, str) or value.lower() not in OPTIMIZERS:
             raise ValueError(
-                "optimizer_kwargs['base_estimator'] must be one of 'GP', 'RF', "
-                f"'ET' or 'GBRT' (any case), but got {value!r}; BayesSearchCV "
-                "chooses its surrogate by name, with optimizer='gp' (or 'rf', "
-                "'et', 'gbrt'). Use optimizer=... instead."
+                "optimizer_kwargs['base_estimator'] must be one of "
+                f"{_or(n.upper() for n in OPTIMIZERS)} (any case), but got "
+                f"{value!r}; BayesSearchCV chooses its surrogate by name, with "
+                f"optimizer={_or(OPTIMIZERS)}. Use optimizer=... instead."
             )
         settings["optimizer"] = _pick(
             "base_estimator",
@@ -82,9 +88,9 @@ def split_optimizer_kwargs(search, defaults):
         )
     if "acq_func" in kwargs:
         value = kwargs.pop("acq_func")
-        if value not in _ACQ_FUNCS:
+        if value not in ACQ_FUNCS:
             raise ValueError(
-                f"optimizer_kwargs['acq_func'] must be one of {list(_ACQ_FUNCS)}, "
+                f"optimizer_kwargs['acq_func'] must be one of {list(ACQ_FUNCS)}, "
                 f"but got {value!r} (skopt's time-aware 'EIps' and 'PIps' need "
                 "the evaluation time as a second objective, which a search does "
                 "not report). Use acq_func=... instead."

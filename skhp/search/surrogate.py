@@ -34,10 +34,9 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from ..space import Categorical
+from .optimizer_names import SURROGATE_ACQ_FUNCS
 
 __all__ = ["BranchSurrogate", "predict_score"]
-
-_ACQ_FUNCS = ("EI", "PI", "LCB")
 
 
 def _describe_keys(names):
@@ -270,9 +269,9 @@ class BranchSurrogate:
         """
         from skopt.acquisition import gaussian_ei, gaussian_lcb, gaussian_pi
 
-        if acq_func not in _ACQ_FUNCS:
+        if acq_func not in SURROGATE_ACQ_FUNCS:
             raise ValueError(
-                f"acq_func must be one of {list(_ACQ_FUNCS)}, but got "
+                f"acq_func must be one of {list(SURROGATE_ACQ_FUNCS)}, but got "
                 f"acq_func={acq_func!r}. (A 'gp_hedge' search mixes the three; "
                 "look at them one by one.)"
             )
