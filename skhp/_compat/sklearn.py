@@ -56,8 +56,10 @@ __all__ = [
     "format_cv_results",
     "param_names",
     "parameter_constraints",
+    "parameter_errors",
     "raise_if_all_fits_failed",
     "search_hooks",
+    "string_options",
     "warn_about_fit_failures",
     "tolerate_failed_batches",
     "validate_estimator_params",
@@ -167,6 +169,59 @@ def param_names(cls):
 def parameter_constraints(cls):
     """A scikit-learn class's ``_parameter_constraints`` (a copy; {} if none)."""
     return dict(getattr(cls, "_parameter_constraints", {}))
+
+
+def parameter_errors(estimator, names):
+    """Which of ``names`` break ``estimator``'s ``_parameter_constraints``.
+
+    Each parameter is checked on its own, with scikit-learn's own validation
+    (``_validate_params`` stops at the first bad one), so that every mistake
+    is reported at once.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Made with the values to check; nothing is fitted.
+    names : iterable of str
+        The parameters to check; those without a constraint are skipped.
+
+    Returns
+    -------
+    errors : dict of str -> str
+        Parameter name -> scikit-learn's message ("The 'x' parameter of Y
+        must be ... Got ... instead."), for the parameters that break their
+        constraints.
+    """
+    from sklearn.utils._param_validation import validate_parameter_constraints
+
+    constraints = parameter_constraints(type(estimator))
+    params = estimator.get_params(deep=False)
+    errors = {}
+    for name in names:
+        if name not in constraints:
+            continue
+        try:
+            validate_parameter_constraints(
+                {name: constraints[name]},
+                {name: params[name]},
+                caller_name=type(estimator).__name__,
+            )
+        except InvalidParameterError as exc:
+            errors[name] = str(exc)
+    return errors
+
+
+def string_options(cls, name):
+    """The strings that ``StrOptions`` constraints allow for parameter ``name``.
+
+    Sorted; empty when the parameter has no such constraint. For a "did you
+    mean" next to a constraint's message.
+    """
+    options = set()
+    for constraint in parameter_constraints(cls).get(name, ()):
+        if isinstance(constraint, StrOptions):
+            options.update(constraint.options)
+    return sorted(options)
 
 
 # --- The hooks, installed for one search's extent -----------------------------

@@ -28,7 +28,7 @@ import numpy as np
 from .budget import grid_for_budget
 from .catalog import load_dataset
 from .files import load_experiment
-from .schema import ExperimentError
+from .schema import SEARCHERS, ExperimentError
 
 __all__ = [
     "JOURNAL_FILE",
@@ -225,9 +225,6 @@ def make_searchers(experiment, output, *, n_jobs=None, verbose=1):
     from sklearn.base import is_classifier
     from sklearn.model_selection import KFold, StratifiedKFold
 
-    from ..search import BayesSearchCV
-    from ..search.classic import GridSearchCV, RandomizedSearchCV
-
     estimator, prefix = make_estimator(experiment)
     space = _prefixed(experiment.space, prefix)
     folds = StratifiedKFold if is_classifier(estimator) else KFold
@@ -245,19 +242,12 @@ def make_searchers(experiment, output, *, n_jobs=None, verbose=1):
     searchers = {}
     for spec in experiment.searchers:
         kw = {**common, "study": spec.name, **spec.options}
+        cls = SEARCHERS[spec.kind]
         if spec.kind == "grid":
             param_grid = grid_for_budget(space, spec.n_iter)
-            searchers[spec.name] = GridSearchCV(estimator, param_grid, **kw)
-        elif spec.kind == "random":
-            searchers[spec.name] = RandomizedSearchCV(
-                estimator,
-                space,
-                n_iter=spec.n_iter,
-                random_state=experiment.random_state,
-                **kw,
-            )
+            searchers[spec.name] = cls(estimator, param_grid, **kw)
         else:
-            searchers[spec.name] = BayesSearchCV(
+            searchers[spec.name] = cls(
                 estimator,
                 space,
                 n_iter=spec.n_iter,

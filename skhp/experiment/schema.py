@@ -7,11 +7,14 @@ are collected and reported together, so one edit fixes them all.
 
 import difflib
 import importlib
+import inspect
 import numbers
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._compat import param_names, parameter_errors, string_options
 from ..journal.fingerprint import SECRET_PARAMS
+from ..search import BayesSearchCV, GridSearchCV, RandomizedSearchCV
 from .catalog import DATASETS, PRESETS, missing_modules
 
 __all__ = [
@@ -23,7 +26,15 @@ __all__ = [
     "check_experiment",
 ]
 
-KINDS = ("grid", "random", "bayes")
+#: ``kind`` -> the searcher it makes. A ``[[searchers]]`` table may set any
+#: parameter of it that the experiment does not set itself (below); the values
+#: are checked by the searcher's own ``_parameter_constraints``.
+SEARCHERS = {
+    "grid": GridSearchCV,
+    "random": RandomizedSearchCV,
+    "bayes": BayesSearchCV,
+}
+KINDS = tuple(SEARCHERS)
 #: Packages whose estimator classes an experiment file may name without
 #: ``trust``: scikit-learn, skhp, and skorch (skhp's torch extra). Any other
 #: import path is code the file would make skhp run.
@@ -50,24 +61,25 @@ TOP_KEYS = (
 ESTIMATOR_KEYS = ("preset", "class", "params", "scale")
 DATA_KEYS = ("dataset", "path", "target", "columns")
 SEARCHER_KEYS = ("kind", "name", "n_iter")
-# Options passed on to the searcher, with a check of the value's type.
-_COMMON_OPTIONS = {
-    "error_score": "a number or 'raise'",
-    "return_train_score": "true or false",
-    "pre_dispatch": "a whole number or a string such as '2*n_jobs'",
+#: Searcher parameters the experiment sets for every searcher, and from what.
+SET_BY_EXPERIMENT = {
+    "estimator": "[estimator]",
+    "param_grid": "[space] and n_iter",
+    "param_distributions": "[space]",
+    "search_spaces": "[space]",
+    "cv": "the top-level 'cv'",
+    "scoring": "the top-level 'scoring'",
+    "refit": "the top-level 'scoring' (its first metric)",
+    "n_jobs": "the top-level 'n_jobs'",
+    "random_state": "the top-level 'random_state'",
+    "fit_timeout": "the top-level 'fit_timeout'",
+    "journal": "'output' (its journal.db)",
+    "study": "the searcher's 'name'",
+    "verbose": "the command (a progress bar on a terminal)",
 }
-SEARCHER_OPTIONS = {
-    "grid": _COMMON_OPTIONS,
-    "random": _COMMON_OPTIONS,
-    "bayes": {
-        **_COMMON_OPTIONS,
-        "optimizer": "'gp', 'rf', 'et' or 'gbrt'",
-        "n_initial_points": "a whole number >= 1",
-        "acq_func": "'EI', 'PI', 'LCB' or 'gp_hedge'",
-        "n_points": "a whole number >= 1",
-        "optimizer_kwargs": "a table",
-    },
-}
+#: Searcher parameters a file cannot give: they take Python objects, or
+#: parameter names inside the pipeline the experiment builds.
+PYTHON_ONLY = ("callbacks", "pruner", "warm_start", "initial_points", "objectives")
 DIMENSION_KEYS = {
     "real": ("type", "low", "high", "prior"),
     "integer": ("type", "low", "high", "prior"),
@@ -284,13 +296,6 @@ def is_reference(value):
     return isinstance(value, str) and value.startswith("env:")
 
 
-def _param_names(cls):
-    """The constructor parameters of an estimator class, without making one."""
-    from .._compat import param_names
-
-    return set(param_names(cls))
-
-
 def _remote_code(value, path):
     """Key paths under ``value`` that turn on a loader's remote code."""
     if isinstance(value, dict):
@@ -387,7 +392,7 @@ def _estimator(chk, raw, trust=False):
                 "true is not allowed for a text estimator (there are no numeric "
                 "features to scale); remove it",
             )
-    names = _param_names(cls)
+    names = set(param_names(cls))
     bad = False
     for key in sorted(SECRET_PARAMS & set(params)):
         if params[key] is not None and not is_reference(params[key]):
@@ -575,6 +580,89 @@ def _data(chk, raw, base_dir, estimator):
     return DataSpec(path=file, target=target, columns=columns)
 
 
+def searcher_options(kind):
+    """The keys a ``[[searchers]]`` table of ``kind`` may set besides its own.
+
+    The searcher's parameters, less those the experiment sets itself
+    (:data:`SET_BY_EXPERIMENT`) and :data:`PYTHON_ONLY`, sorted.
+    """
+    skip = set(SET_BY_EXPERIMENT) | set(PYTHON_ONLY) | set(SEARCHER_KEYS)
+    return tuple(n for n in param_names(SEARCHERS[kind]) if n not in skip)
+
+
+def _constraint_error(message, cls, name, value):
+    """A searcher's constraint message with a fix: a close name or the default."""
+    text = message[:1].lower() + message[1:] if message.startswith("The ") else message
+    text = text.rstrip(".")
+    hint = _suggest(value, string_options(cls, name))
+    if hint:
+        return text + hint
+    parameter = inspect.signature(cls).parameters.get(name)
+    if name == "n_iter" or parameter is None or parameter.default is parameter.empty:
+        return f"{text}; change it"
+    return (
+        f"{text}; change it, or remove the key for the default ({parameter.default!r})"
+    )
+
+
+def _check_optimizer_kwargs(chk, path, search):
+    """What BayesSearchCV checks in fit: its optimizer_kwargs, by its own code.
+
+    ``fit`` moves scikit-optimize's keys onto the parameters
+    (:func:`~skhp.search.skopt_kwargs.split_optimizer_kwargs`) and gives the
+    rest to each branch's :class:`~skhp.search.optimizer.SurrogateOptimizer`;
+    here the same happens for a one-dimension space.
+    """
+    from skopt.space import Real
+
+    from ..search.bayes import _DEFAULTS
+    from ..search.optimizer import SurrogateOptimizer
+    from ..search.skopt_kwargs import split_optimizer_kwargs
+
+    try:
+        settings = split_optimizer_kwargs(search, _DEFAULTS)
+    except ValueError as exc:
+        chk.error(f"{path}.optimizer_kwargs", str(exc))
+        return
+    try:
+        SurrogateOptimizer(
+            [Real(0.0, 1.0)],
+            base_estimator=settings["optimizer"],
+            n_initial_points=settings["n_initial_points"],
+            acq_func=settings["acq_func"],
+            random_state=0,
+            optimizer_kwargs=settings["optimizer_kwargs"],
+        )
+    except TypeError as exc:  # an argument scikit-optimize's Optimizer lacks
+        chk.error(
+            f"{path}.optimizer_kwargs",
+            f"{exc} (optimizer={settings['optimizer']!r} passes the keys to "
+            "scikit-optimize's Optimizer); remove the key",
+        )
+    except ValueError as exc:
+        chk.error(f"{path}.optimizer_kwargs", str(exc))
+
+
+def _searcher(chk, path, kind, n_iter, opts):
+    """Make the searcher with the file's options; report what it refuses."""
+    cls = SEARCHERS[kind]
+    names = set(param_names(cls))
+    checked = list(opts)
+    kwargs = dict(opts)
+    if "n_iter" in names and n_iter is not _BAD:
+        kwargs["n_iter"] = n_iter
+        checked.append("n_iter")
+    # The estimator and the space are checked with their own sections.
+    search = cls(None, {}, **kwargs)
+    errors = parameter_errors(search, checked)
+    for name, message in errors.items():
+        value = kwargs[name]
+        chk.error(f"{path}.{name}", _constraint_error(message, cls, name, value))
+    if kind == "bayes" and opts.get("optimizer_kwargs") and not errors:
+        _check_optimizer_kwargs(chk, path, search)
+    return not errors
+
+
 def _searchers(chk, raw):
     if raw is None:
         return chk.error(
@@ -595,12 +683,34 @@ def _searchers(chk, raw):
         kind = chk.choice(table.get("kind"), f"{path}.kind", KINDS)
         if kind is _BAD:
             continue
-        options = SEARCHER_OPTIONS[kind]
-        chk.keys(table, path, SEARCHER_KEYS + tuple(options))
+        options = searcher_options(kind)
+        allowed = SEARCHER_KEYS + options
+        for key in table:
+            if key in allowed:
+                continue
+            if key in SET_BY_EXPERIMENT:
+                chk.error(
+                    f"{path}.{key}",
+                    f"set for every searcher by {SET_BY_EXPERIMENT[key]}, not "
+                    "per searcher; remove it here",
+                )
+            elif key in PYTHON_ONLY:
+                chk.error(
+                    f"{path}.{key}",
+                    "not available in an experiment file (it takes Python "
+                    f"objects or pipeline names); use {SEARCHERS[kind].__name__} "
+                    "from Python for it",
+                )
+            else:
+                chk.keys({key: None}, path, allowed)
         if "n_iter" not in table:
             chk.error(f"{path}.n_iter", "missing (the number of candidates)")
             continue
-        n_iter = chk.integer(table["n_iter"], f"{path}.n_iter", low=1)
+        # n_iter is the file's budget for every kind (grid search takes the
+        # largest grid within it); the searchers that have it check its range.
+        n_iter = chk.integer(
+            table["n_iter"], f"{path}.n_iter", low=None if kind != "grid" else 1
+        )
         name = chk.string(table.get("name", kind), f"{path}.name")
         if name is not _BAD:
             if name in seen:
@@ -617,52 +727,10 @@ def _searchers(chk, raw):
                 )
             seen[name] = i
         opts = {k: v for k, v in table.items() if k in options}
-        for key, value in opts.items():
-            _check_option(chk, f"{path}.{key}", key, value, options[key])
-        if _BAD not in (n_iter, name):
+        valid = _searcher(chk, path, kind, n_iter, opts)
+        if valid and _BAD not in (n_iter, name):
             out.append(SearcherSpec(kind=kind, name=name, n_iter=n_iter, options=opts))
     return tuple(out)
-
-
-def _check_option(chk, path, key, value, allowed):
-    ok = {
-        "error_score": value == "raise"
-        or (isinstance(value, numbers.Real) and not isinstance(value, bool)),
-        "return_train_score": isinstance(value, bool),
-        "pre_dispatch": isinstance(value, str)
-        or (isinstance(value, int) and not isinstance(value, bool) and value >= 1),
-        "optimizer": value in ("gp", "rf", "et", "gbrt"),
-        "n_initial_points": isinstance(value, int)
-        and not isinstance(value, bool)
-        and value >= 1,
-        "acq_func": value in ("EI", "PI", "LCB", "gp_hedge"),
-        "n_points": isinstance(value, int)
-        and not isinstance(value, bool)
-        and value >= 1,
-        "optimizer_kwargs": isinstance(value, dict),
-    }[key]
-    if not ok:
-        chk.error(path, f"expected {allowed}, got {_fmt(value)}")
-    elif key == "optimizer_kwargs":
-        known = _optimizer_kwargs()
-        for name in value:
-            if name not in known:
-                chk.error(
-                    f"{path}.{name}",
-                    f"unknown key (allowed: {', '.join(sorted(known))})"
-                    + _suggest(name, known),
-                )
-
-
-def _optimizer_kwargs():
-    """Keys ``optimizer_kwargs`` may set: skopt Optimizer's, less skhp's own."""
-    import inspect
-
-    from skopt import Optimizer
-
-    own = {"self", "dimensions", "base_estimator", "n_initial_points"}
-    own |= {"acq_func", "random_state"}
-    return set(inspect.signature(Optimizer.__init__).parameters) - own
 
 
 def _scoring(chk, raw):

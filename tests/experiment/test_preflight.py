@@ -70,8 +70,9 @@ class CountingSVC(SVC):
                     }
                 ]
             ),
-            "searchers[0].optimizer_kwargs.acq_optimzer: unknown key (allowed: "
-            "acq_func_kwargs, acq_optimizer, acq_optimizer_kwargs",
+            "searchers[0].optimizer_kwargs: optimizer_kwargs keys ['acq_optimzer'] "
+            "have no meaning with the Gaussian process (optimizer='gp'); the keys "
+            "it takes are ['acq_func_kwargs', 'acq_optimizer', 'acq_optimizer_kwargs'",
         ),
         (
             _with(estimator={"class": "sklearn.svm:SVC", "params": {"C": 1.0}}),

@@ -1,11 +1,14 @@
 """Experiment files: every mistake is reported with its key path."""
 
+import numbers
 import re
 
 import pytest
 
-from skhp import Categorical, Integer, Real
+from skhp import Categorical, Integer, RandomizedSearchCV, Real
+from skhp._compat import Interval
 from skhp.experiment import ExperimentError, check_experiment, load_experiment
+from skhp.search.optimizer_names import ACQ_FUNCS, OPTIMIZERS
 
 GOOD = {
     "cv": 3,
@@ -83,7 +86,7 @@ BAD = [
         with_(("searchers", 0, "n_iters"), 3),
         (
             "searchers[0].n_iters: unknown key (allowed: kind, name, n_iter, "
-            "error_score, return_train_score, pre_dispatch); did you mean 'n_iter'?"
+            "error_score, pre_dispatch, return_train_score); did you mean 'n_iter'?"
         ),
     ),
     (
@@ -97,7 +100,10 @@ BAD = [
     ),
     (
         with_(("searchers", 1, "acq_func"), "UCB"),
-        "searchers[1].acq_func: expected 'EI', 'PI', 'LCB' or 'gp_hedge', got 'UCB'",
+        (
+            "searchers[1].acq_func: the 'acq_func' parameter of BayesSearchCV must "
+            "be a str among {.*}. Got 'UCB' instead"
+        ),
     ),
     (with_(("searchers",), []), "searchers: expected a list of tables"),
     (with_(("searchers",), KeyError), "searchers: missing; add at least one"),
@@ -314,3 +320,150 @@ def test_fit_timeout_reaches_every_searcher(tmp_path):
 def test_fit_timeout_must_be_seconds(value):
     with pytest.raises(ExperimentError, match="fit_timeout: expected seconds per fit"):
         check_experiment({**GOOD, "fit_timeout": value})
+
+
+def _searcher_error(kind, key, value):
+    """The one mistake check_experiment finds in a searcher with ``key = value``."""
+    raw = with_(("searchers",), [{"kind": kind, "n_iter": 3, key: value}])
+    with pytest.raises(ExperimentError) as info:
+        check_experiment(raw)
+    assert len(info.value.errors) == 1, info.value.errors
+    return info.value.errors[0]
+
+
+@pytest.mark.parametrize(
+    "kind, key, value, allowed",
+    [
+        ("bayes", "optimizer", "gpp", OPTIMIZERS),
+        ("bayes", "optimizer", "GP", OPTIMIZERS),
+        ("bayes", "acq_func", "LogEI", ACQ_FUNCS),
+        ("bayes", "acq_func", "ucb", ACQ_FUNCS),
+        ("bayes", "n_iter", 0, ["int in the range [1, inf)"]),
+        ("random", "n_iter", -3, ["int in the range [1, inf)"]),
+        ("bayes", "n_initial_points", 0, ["int in the range [1, inf)"]),
+        ("bayes", "n_points", 1.5, ["int in the range [1, inf)"]),
+        ("bayes", "optimizer_kwargs", "sampling", ["'dict' or None"]),
+        ("grid", "return_train_score", "yes", ["'bool'"]),
+        ("random", "error_score", "ignore", ["'raise'", "'float'"]),
+        ("grid", "pre_dispatch", [2], ["'int'", "'str'"]),
+    ],
+)
+def test_searcher_options_are_checked_by_the_searchers_own_constraints(
+    kind, key, value, allowed
+):
+    from sklearn.datasets import load_iris
+    from sklearn.svm import SVC
+
+    from skhp._compat import InvalidParameterError
+    from skhp.experiment.schema import SEARCHERS
+
+    error = _searcher_error(kind, key, value)
+    assert error.startswith(f"searchers[0].{key}: the {key!r} parameter of ")
+    for name in allowed:
+        assert str(name) in error
+    assert f"Got {value!r} instead" in error
+    assert "; did you mean" in error or "; change it" in error
+    # The very message the searcher gives when fitted with that value.
+    X, y = load_iris(return_X_y=True)
+    options = {key: value} if kind == "grid" else {"n_iter": 3, key: value}
+    search = SEARCHERS[kind](SVC(), {"C": [1.0]}, cv=2, **options)
+    with pytest.raises(InvalidParameterError) as own:
+        search.fit(X, y)
+    message = str(own.value)
+    assert message.startswith("The ")
+    assert f"the{message[3:].rstrip('.')}" in error
+
+
+def test_a_misspelt_string_option_gets_a_did_you_mean():
+    error = _searcher_error("bayes", "optimizer", "gpp")
+    assert error.endswith("Got 'gpp' instead; did you mean 'gp'?")
+    error = _searcher_error("bayes", "n_points", 0)
+    assert error.endswith(
+        "Got 0 instead; change it, or remove the key for the default (1)"
+    )
+
+
+def test_every_bad_option_is_reported_at_once():
+    raw = with_(
+        ("searchers",),
+        [
+            {"kind": "bayes", "n_iter": 0, "optimizer": "svm", "acq_func": "UCB"},
+            {"kind": "random", "n_iter": 2, "name": "r", "return_train_score": 1},
+        ],
+    )
+    with pytest.raises(ExperimentError, match="4 problems") as info:
+        check_experiment(raw)
+    assert sorted(e.split(":")[0] for e in info.value.errors) == [
+        "searchers[0].acq_func",
+        "searchers[0].n_iter",
+        "searchers[0].optimizer",
+        "searchers[1].return_train_score",
+    ]
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("cv", 3, "searchers[0].cv: set for every searcher by the top-level 'cv'"),
+        ("random_state", 1, "by the top-level 'random_state', not per searcher"),
+        ("study", "s", "searchers[0].study: set for every searcher by the searcher's"),
+        ("pruner", "median", "searchers[0].pruner: not available in an experiment"),
+        ("callbacks", [], "use BayesSearchCV from Python for it"),
+    ],
+)
+def test_searcher_parameters_a_file_cannot_set_say_why(key, value, message):
+    assert message in _searcher_error("bayes", key, value)
+
+
+def test_optimizer_kwargs_are_checked_as_fit_checks_them():
+    # random_share is an option of skhp's Gaussian process, not an argument of
+    # scikit-optimize's Optimizer (what the schema used to list).
+    raw = with_(
+        ("searchers",),
+        [{"kind": "bayes", "n_iter": 3, "optimizer_kwargs": {"random_share": 0.2}}],
+    )
+    (spec,) = check_experiment(raw).searchers
+    assert spec.options == {"optimizer_kwargs": {"random_share": 0.2}}
+    raw["searchers"][0]["optimizer"] = "et"
+    with pytest.raises(ExperimentError) as info:
+        check_experiment(raw)
+    assert "searchers[0].optimizer_kwargs: " in str(info.value)
+    assert "unexpected keyword argument 'random_share'" in str(info.value)
+    error = _searcher_error("bayes", "optimizer_kwargs", {"acq_optimzer": "sampling"})
+    assert error.startswith("searchers[0].optimizer_kwargs: optimizer_kwargs keys")
+    assert "'acq_optimizer'" in error and "'random_share'" in error
+    error = _searcher_error("bayes", "optimizer_kwargs", {"base_estimator": "SVM"})
+    assert "'GP', 'RF', 'ET' or 'GBRT'" in error
+
+
+class PatientSearch(RandomizedSearchCV):
+    """A searcher with a parameter no experiment-file code knows about."""
+
+    _parameter_constraints = {
+        **RandomizedSearchCV._parameter_constraints,
+        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, estimator, param_distributions, *, patience=3, **kwargs):
+        super().__init__(estimator, param_distributions, **kwargs)
+        self.patience = patience
+
+    @classmethod
+    def _get_param_names(cls):
+        return sorted([*RandomizedSearchCV._get_param_names(), "patience"])
+
+
+def test_a_new_searcher_option_needs_no_schema_edit(monkeypatch, tmp_path):
+    from skhp.experiment import schema
+    from skhp.experiment.runner import make_searchers
+
+    monkeypatch.setitem(schema.SEARCHERS, "random", PatientSearch)
+    raw = with_(("searchers",), [{"kind": "random", "n_iter": 3, "patience": 5}])
+    exp = check_experiment(raw)
+    (search,) = make_searchers(exp, tmp_path, verbose=0)[0].values()
+    assert isinstance(search, PatientSearch) and search.patience == 5
+    assert _searcher_error("random", "patience", 0) == (
+        "searchers[0].patience: the 'patience' parameter of PatientSearch must be "
+        "an int in the range [1, inf). Got 0 instead; change it, or remove the key "
+        "for the default (3)"
+    )
