@@ -5,6 +5,7 @@ import pytest
 from scipy.stats import uniform
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 
+import skhp
 from skhp.llm import LLMClassifier, LLMGenerator, llm_scoring, load_counts
 from skhp.llm._toy import TOY_EXTRACT_PROMPT
 
@@ -98,9 +99,6 @@ def test_generator_grid_over_prompt(tiny_model_dir, toy_extraction):
 
 
 def test_bayes_search(tiny_model_dir, toy_classification):
-    skhp = pytest.importorskip("skhp")
-    if not all(hasattr(skhp, n) for n in ("BayesSearchCV", "Real", "Categorical")):
-        pytest.skip("skhp.BayesSearchCV is not available yet")
     X, y = toy_classification
     search = skhp.BayesSearchCV(
         LLMClassifier(tiny_model_dir, random_state=0),
@@ -118,9 +116,6 @@ def test_bayes_search(tiny_model_dir, toy_classification):
 
 
 def test_skhp_dimensions_with_sklearn_searchers(tiny_model_dir, toy_classification):
-    skhp = pytest.importorskip("skhp")
-    if not all(hasattr(skhp, n) for n in ("Real", "Integer", "Categorical", "grid")):
-        pytest.skip("skhp.space is not available yet")
     X, y = toy_classification
     space = {
         "temperature": skhp.Real(0.0, 2.0),
