@@ -685,24 +685,24 @@ def _searchers(chk, raw):
             continue
         options = searcher_options(kind)
         allowed = SEARCHER_KEYS + options
-        for key in table:
-            if key in allowed:
-                continue
+        # The searcher's parameters that the file may not set get their reason;
+        # anything else it does not take is an unknown key.
+        params = set(param_names(SEARCHERS[kind])) - set(allowed)
+        chk.keys({k: v for k, v in table.items() if k not in params}, path, allowed)
+        for key in [k for k in table if k in params]:
             if key in SET_BY_EXPERIMENT:
                 chk.error(
                     f"{path}.{key}",
                     f"set for every searcher by {SET_BY_EXPERIMENT[key]}, not "
                     "per searcher; remove it here",
                 )
-            elif key in PYTHON_ONLY:
+            else:
                 chk.error(
                     f"{path}.{key}",
                     "not available in an experiment file (it takes Python "
                     f"objects or pipeline names); use {SEARCHERS[kind].__name__} "
                     "from Python for it",
                 )
-            else:
-                chk.keys({key: None}, path, allowed)
         if "n_iter" not in table:
             chk.error(f"{path}.n_iter", "missing (the number of candidates)")
             continue

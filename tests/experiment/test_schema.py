@@ -415,6 +415,13 @@ def test_searcher_parameters_a_file_cannot_set_say_why(key, value, message):
     assert message in _searcher_error("bayes", key, value)
 
 
+def test_a_parameter_the_searcher_lacks_is_an_unknown_key():
+    assert _searcher_error("grid", "pruner", "median").startswith(
+        "searchers[0].pruner: unknown key (allowed: kind, name, n_iter, "
+    )
+    assert "did you mean 'acq_func'?" in _searcher_error("bayes", "acq_fun", "EI")
+
+
 def test_optimizer_kwargs_are_checked_as_fit_checks_them():
     # random_share is an option of skhp's Gaussian process, not an argument of
     # scikit-optimize's Optimizer (what the schema used to list).
