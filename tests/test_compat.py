@@ -1,10 +1,13 @@
 """skhp lives beside scikit-learn without patching it (skhp._compat)."""
 
+import ast
+import re
 import subprocess
 import sys
 import textwrap
 import threading
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -221,3 +224,135 @@ def test_objectives_name_the_private_hook_scikit_learn_lacks(monkeypatch):
     match = r"objectives= needs .*_select_best_index"
     with pytest.raises(PrivateAPIError, match=match):
         SearchResultHooks.check_result_hooks("objectives=")
+
+
+# --- Private names of scikit-learn, scikit-optimize and skorch: only in _compat -
+
+SKHP = Path(skhp.__file__).parent
+LIBRARIES = ("sklearn", "skopt", "skorch")
+
+
+def _skhp_sources():
+    """skhp's modules outside the compatibility package, by path from the root."""
+    for path in sorted(SKHP.rglob("*.py")):
+        relative = path.relative_to(SKHP.parent).as_posix()
+        if not relative.startswith("skhp/_compat/"):
+            yield relative, path.read_text(encoding="utf-8")
+
+
+def test_private_import_paths_only_under_compat():
+    # `from sklearn.utils._param_validation import ...`, `skopt.space.space._x`,
+    # also as a string (importlib, docstrings that tell where a name lives).
+    pattern = re.compile(r"\b(?:sklearn|skopt|skorch)\.[a-z_.]*\._[a-z]")
+    offenders = [
+        f"{relative}:{number}: {line.strip()}"
+        for relative, text in _skhp_sources()
+        for number, line in enumerate(text.splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == [], "move these behind skhp/_compat/:\n" + "\n".join(offenders)
+
+
+_REFLECT = {"getattr", "hasattr", "delattr"}
+
+
+def _private(name):
+    return re.match(r"_[A-Za-z]", name) is not None and not name.startswith("__")
+
+
+def _private_names(tree):
+    """The private attribute names ``tree`` reads (with lines), and defines."""
+    read, defined = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _private(node.attr):
+            if isinstance(node.ctx, ast.Store):
+                defined.add(node.attr)
+            else:
+                read.append((node.attr, node.lineno))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            defined.add(node.id)
+        elif isinstance(node, ast.alias):
+            defined.add(node.asname or node.name.rpartition(".")[2])
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _REFLECT | {"setattr"}
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+            and _private(node.args[1].value)
+        ):
+            if node.func.id == "setattr":
+                defined.add(node.args[1].value)
+            else:
+                read.append((node.args[1].value, node.lineno))
+    return read, defined
+
+
+def _defined_by_libraries(names):
+    """Those of ``names`` that scikit-learn, scikit-optimize or skorch define."""
+    import importlib
+
+    if not names:
+        return set()
+    alternatives = "|".join(sorted(map(re.escape, names)))
+    definition = re.compile(
+        rf"(?:\bdef |\bclass |\bself\.|^\s*)({alternatives})\b\s*[:=(]", re.M
+    )
+    found = set()
+    for library in LIBRARIES:
+        root = Path(importlib.import_module(library).__file__).parent
+        for path in root.rglob("*.py"):
+            if "tests" not in path.relative_to(root).parts:
+                text = path.read_text(encoding="utf-8")
+                found |= set(definition.findall(text))
+    return found
+
+
+def test_private_attributes_of_the_libraries_only_under_compat():
+    # `search._get_scorers()`, `getattr(scorer, "_scorers")`, `net._modules`:
+    # a private name skhp reads but does not define itself is another
+    # library's; those of scikit-learn, scikit-optimize and skorch belong in
+    # skhp/_compat/. (Overriding a hook, e.g. _run_search, defines the name.)
+    read, defined = {}, set()
+    for relative, text in _skhp_sources():
+        names, own = _private_names(ast.parse(text))
+        defined |= own
+        for name, line in names:
+            read.setdefault(name, []).append(f"{relative}:{line}")
+    foreign = {name: where for name, where in read.items() if name not in defined}
+    libraries = _defined_by_libraries(set(foreign))
+    offenders = sorted(
+        f"{where}: {name}" for name in libraries for where in foreign[name]
+    )
+    assert offenders == [], "move these behind skhp/_compat/:\n" + "\n".join(offenders)
+
+
+def test_scorer_names_of_one_and_of_several_metrics():
+    from sklearn.metrics import check_scoring, get_scorer
+    from sklearn.svm import SVC
+
+    from skhp._compat import PrivateAPIError, scorer_names
+
+    assert scorer_names(get_scorer("accuracy")) is None
+    assert scorer_names(None) is None
+    several = check_scoring(SVC(), scoring=["accuracy", "f1_macro"])
+    assert type(several).__name__ == "_MultimetricScorer"
+    assert scorer_names(several) == ["accuracy", "f1_macro"]
+
+    # A scikit-learn whose multi-metric scorer keeps them elsewhere.
+    renamed = type("_MultimetricScorer", (), {})()
+    match = r"fit_timeout= .* _MultimetricScorer._scorers, which scikit-learn \d"
+    with pytest.raises(PrivateAPIError, match=match):
+        scorer_names(renamed)
+
+
+def test_validates_params_tells_sklearn_style_estimators_apart():
+    from sklearn.linear_model import LogisticRegression
+
+    from skhp._compat import validates_params
+
+    assert validates_params(LogisticRegression())
+    assert validates_params(Probe()) is False

@@ -2,10 +2,10 @@
 
 :mod:`skhp._compat.sklearn` (scikit-learn) and :mod:`skhp._compat.skorch`
 (skorch, for ``skhp.neural.nets``); scikit-optimize is used through its public
-API only (outside ``skhp/search/bo/`` and ``skhp/search/optimizer.py``). The
-scikit-learn names are re-exported here, so that ``from skhp._compat import X``
-keeps working; the skorch ones are imported from their module, which imports
-nothing at import time.
+API only. No other module of skhp uses a private name of these libraries
+(tests/test_compat.py checks it). The scikit-learn names are re-exported here,
+so that ``from skhp._compat import X`` keeps working; the skorch ones are
+imported from their module, which imports nothing at import time.
 """
 
 from .sklearn import *  # noqa: F403

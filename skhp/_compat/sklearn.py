@@ -58,12 +58,14 @@ __all__ = [
     "parameter_constraints",
     "parameter_errors",
     "raise_if_all_fits_failed",
+    "scorer_names",
     "search_hooks",
     "string_options",
     "warn_about_fit_failures",
     "tolerate_failed_batches",
     "validate_estimator_params",
     "validate_params",
+    "validates_params",
 ]
 
 SKLEARN_VERSION = parse_version(sklearn.__version__)
@@ -149,6 +151,34 @@ def validate_estimator_params(estimator):
     Got ... instead."
     """
     estimator._validate_params()
+
+
+def validates_params(estimator):
+    """Whether ``estimator`` declares scikit-learn's ``_parameter_constraints``.
+
+    Only then does :func:`validate_estimator_params` check anything.
+    """
+    return hasattr(estimator, "_parameter_constraints")
+
+
+def scorer_names(scorer):
+    """The metric names of the scorer ``_fit_and_score`` is given; None for one.
+
+    ``BaseSearchCV`` hands a multi-metric scoring to ``_fit_and_score`` as
+    scikit-learn's private ``_MultimetricScorer``, whose ``_scorers`` dict
+    holds the scorers by name; any other scorer is one metric.
+    """
+    scorers = getattr(scorer, "_scorers", None)
+    if scorers is not None:
+        return list(scorers)
+    if type(scorer).__name__ == "_MultimetricScorer":
+        raise PrivateAPIError(
+            "fit_timeout= (the scores of a fit that timed out, one per metric) "
+            "needs scikit-learn's private _MultimetricScorer._scorers, which "
+            f"scikit-learn {sklearn.__version__} does not have. Use one metric, "
+            f"or install scikit-learn{SUPPORTED_SKLEARN} as tested."
+        )
+    return None
 
 
 def param_names(cls):

@@ -1,8 +1,7 @@
 """Reading experiment files (TOML, or YAML when PyYAML is installed)."""
 
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 from .schema import ExperimentError, check_experiment
 

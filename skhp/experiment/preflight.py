@@ -61,9 +61,13 @@ def _check_space(experiment, inner, errors):
     """Every choice and range end against the estimator's own constraints."""
     from sklearn.base import clone
 
-    from .._compat import InvalidParameterError, validate_estimator_params
+    from .._compat import (
+        InvalidParameterError,
+        validate_estimator_params,
+        validates_params,
+    )
 
-    if not hasattr(inner, "_parameter_constraints"):
+    if not validates_params(inner):
         return
     reported = set()
     for where, name, value in _space_values(experiment.space):

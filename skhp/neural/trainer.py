@@ -14,10 +14,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from skhp._compat import HasMethods, Interval, StrOptions, fit_context
+from skhp._compat import HasMethods, Interval, StrOptions, fit_context, param_names
 from skhp._optional import import_optional
 from skhp._text_input import check_texts
 from skhp._torch_threads import torch_threads
+from skhp.neural.prefixed import PrefixedParams
 from skhp.neural.progress import resolve_verbose
 from skhp.neural.training import ClassifierSupport
 from skhp.neural.transformers import (
@@ -59,7 +60,9 @@ def _did_you_mean(name, choices):
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
-class TrainerClassifier(ClassifierSupport, ClassifierMixin, BaseEstimator):
+class TrainerClassifier(
+    ClassifierSupport, ClassifierMixin, PrefixedParams, BaseEstimator
+):
     """Fine-tune a sequence classifier with Hugging Face's ``Trainer``.
 
     ``fit`` loads ``AutoModelForSequenceClassification`` and its tokenizer,
@@ -170,6 +173,7 @@ class TrainerClassifier(ClassifierSupport, ClassifierMixin, BaseEstimator):
     ... )  # doctest: +SKIP
     """
 
+    _prefixes = ("training_args",)  # PREFIX, for set_params
     _parameter_constraints = {
         "model_name_or_path": [str, os.PathLike, None],
         "tokenizer": [str, os.PathLike, HasMethods(["__call__"]), None],
@@ -255,8 +259,7 @@ class TrainerClassifier(ClassifierSupport, ClassifierMixin, BaseEstimator):
         self.verbose = verbose
         self.torch_num_threads = torch_num_threads
         # Stored as given; the names are checked in fit.
-        for key, value in kwargs.items():
-            setattr(self, key, value)
+        self._store_prefixed(kwargs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -267,63 +270,15 @@ class TrainerClassifier(ClassifierSupport, ClassifierMixin, BaseEstimator):
 
     # --- parameters ---------------------------------------------------------
 
-    def _extra_params(self):
-        named = set(self._get_param_names())
-        return {
-            key: value
-            for key, value in vars(self).items()
-            if key not in named and not key.startswith("_") and not key.endswith("_")
-        }
-
-    def get_params(self, deep=True):
-        """Get parameters, including ``training_args__*`` ones.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Ignored (no contained estimators); kept for scikit-learn's API.
-
-        Returns
-        -------
-        params : dict
-            Parameter names mapped to their values.
-        """
-        params = super().get_params(deep=deep)
-        params.update(self._extra_params())
-        return params
-
-    def set_params(self, **params):
-        """Set parameters, including ``training_args__<field>`` ones.
-
-        Parameters
-        ----------
-        **params : dict
-            Estimator parameters; names starting with ``training_args__`` set
-            that field of ``TrainingArguments`` at fit time.
-
-        Returns
-        -------
-        self : TrainerClassifier
-        """
-        plain = {}
-        for key, value in params.items():
-            if key.startswith(PREFIX):
-                setattr(self, key, value)
-            else:
-                plain[key] = value
-        if plain:
-            super().set_params(**plain)
-        return self
-
     def _training_arguments(self, transformers, *, quiet, output_dir, use_cuda):
         """The keyword arguments of ``TrainingArguments``, validated."""
         fields = {
             f.name for f in dataclasses.fields(transformers.TrainingArguments) if f.init
         }
         extra = {}
-        for key, value in self._extra_params().items():
+        for key, value in self._prefixed_params().items():
             if not key.startswith(PREFIX):
-                guess = _did_you_mean(key, self._get_param_names())
+                guess = _did_you_mean(key, param_names(type(self)))
                 raise ValueError(
                     f"{key!r} is not a parameter of TrainerClassifier.{guess} Other "
                     f"TrainingArguments fields take the prefix {PREFIX!r}, e.g. "

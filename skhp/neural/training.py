@@ -10,7 +10,6 @@ are still accepted by ``__init__``/``set_params`` and can be put in a search
 space.
 """
 
-import functools
 import inspect
 import numbers
 
@@ -19,9 +18,10 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skhp._compat import Interval, StrOptions, param_names
+from skhp._compat import Interval, StrOptions
 from skhp._optional import import_optional
 from skhp._torch_threads import torch_threads
+from skhp.neural.prefixed import PrefixedParams
 from skhp.neural.progress import resolve_verbose
 
 __all__ = [
@@ -86,7 +86,7 @@ def _softmax(logits):
     return logits.softmax(dim=-1)
 
 
-class NeuralEstimator(BaseEstimator):
+class NeuralEstimator(PrefixedParams, BaseEstimator):
     """Base class: turns the shared hyperparameters into a skorch net.
 
     Subclasses define ``__init__`` (listing every parameter, as scikit-learn
@@ -94,63 +94,9 @@ class NeuralEstimator(BaseEstimator):
     ``_module_spec`` and the data preparation.
     """
 
+    _prefixes = PREFIXES
     # Parameters derived from the data, never set by users.
     _data_module_params = ()
-
-    def _store_prefixed(self, kwargs):
-        # Stored as given; names are checked in fit (see _check_prefixes).
-        for key, value in kwargs.items():
-            setattr(self, key, value)
-
-    def _prefixed_params(self):
-        named = _param_names(type(self))
-        return {
-            key: value
-            for key, value in vars(self).items()
-            if key not in named and not key.startswith("_") and not key.endswith("_")
-        }
-
-    def get_params(self, deep=True):
-        """Get parameters, including skorch-style prefixed ones.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Also return the parameters of contained estimators.
-
-        Returns
-        -------
-        params : dict
-            Parameter names mapped to their values.
-        """
-        params = super().get_params(deep=deep)
-        params.update(self._prefixed_params())
-        return params
-
-    def set_params(self, **params):
-        """Set parameters, including skorch-style prefixed ones.
-
-        Parameters
-        ----------
-        **params : dict
-            Estimator parameters; names starting with one of ``module__``,
-            ``optimizer__``, ``criterion__``, ``lr_scheduler__``,
-            ``iterator_train__`` or ``iterator_valid__`` are passed to that
-            part of the net at fit time.
-
-        Returns
-        -------
-        self : estimator
-        """
-        plain = {}
-        for key, value in params.items():
-            if key.partition("__")[0] in PREFIXES:
-                setattr(self, key, value)
-            else:
-                plain[key] = value
-        if plain:
-            super().set_params(**plain)
-        return self
 
     # --- validation helpers -------------------------------------------------
 
@@ -182,8 +128,8 @@ class NeuralEstimator(BaseEstimator):
                     "get_params() for the parameters, or use a prefixed name such "
                     f"as 'module__{key}' for the torch module."
                 )
-            if prefix not in PREFIXES:
-                allowed = ", ".join(f"'{p}__'" for p in PREFIXES)
+            if prefix not in self._prefixes:
+                allowed = ", ".join(f"'{p}__'" for p in self._prefixes)
                 raise ValueError(
                     f"Parameter {key!r} of {type(self).__name__} has an unknown "
                     f"prefix {prefix!r}; prefixed parameters must start with one "
@@ -437,12 +383,6 @@ class NeuralEstimator(BaseEstimator):
         """Total number of parameters of the fitted module."""
         check_is_fitted(self, "net_")
         return sum(p.numel() for p in self.net_.module_.parameters())
-
-
-@functools.cache
-def _param_names(cls):
-    # inspect.signature is slow and get_params is called many times per fit.
-    return frozenset(param_names(cls))
 
 
 def _silent(*args, **kwargs):

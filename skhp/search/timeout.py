@@ -307,13 +307,13 @@ def _warning_filters():
 
 def _failed(split, kwargs, message, elapsed):
     """A ``_fit_and_score`` result for a fit that did not finish."""
-    from .._compat import FIT_WARNINGS_KEY
+    from .._compat import FIT_WARNINGS_KEY, scorer_names
 
     error_score = kwargs.get("error_score", math.nan)
     if error_score == "raise":
         kind, _, text = message.partition(": ")
         raise (FitTimeoutError if kind == "FitTimeoutError" else RuntimeError)(text)
-    names = getattr(kwargs.get("scorer"), "_scorers", None)
+    names = scorer_names(kwargs.get("scorer"))
     scores = {name: error_score for name in names} if names else error_score
     result = {"fit_error": message, "test_scores": scores}
     if kwargs.get("return_train_score"):
