@@ -14,7 +14,7 @@ Each candidate of a batch is ``(branch, point, params)``: the
 :class:`Branch` of the space that holds it, its encoded point for the
 branch's optimiser (None for a branch with nothing to choose) and its
 parameters. The per-candidate fit and score itself is scikit-learn's,
-through ``evaluate_candidates`` (see :func:`skhp._compat.evaluate_one`).
+through ``evaluate_candidates`` (see :func:`skhp._compat.sklearn.evaluate_fold`).
 """
 
 import math

@@ -30,10 +30,11 @@ from threadpoolctl import ThreadpoolController
 
 from .bo.policy import FAILURE_MARGIN, NOISE_XI_FRACTION, RANDOM_SHARE, GPOptimizer
 from .bo.space import to_python
+from .optimizer_names import ACQ_FUNCS, OPTIMIZERS
 
 __all__ = ["SurrogateOptimizer"]
 
-_BASE_ESTIMATORS = ("gp", "rf", "et", "gbrt")
+_BASE_ESTIMATORS = OPTIMIZERS
 
 # Arguments SurrogateOptimizer sets itself; taking them from ``optimizer_kwargs``
 # too would make two sources of truth.
@@ -48,7 +49,7 @@ _GP_KWARGS = {
     "random_share": None,
 }
 _GP_ACQ_OPTIMIZERS = ("auto", "lbfgs", "sampling")
-_GP_ACQ_FUNCS = ("EI", "PI", "LCB", "gp_hedge")
+_GP_ACQ_FUNCS = ACQ_FUNCS
 
 # skopt warns when the acquisition optimum is a point already evaluated and it
 # falls back to a random point; with integer and categorical dimensions that is
