@@ -6,7 +6,7 @@ from scipy.stats import uniform
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 
 from skhp.llm import LLMClassifier, LLMGenerator, llm_scoring, load_counts
-from skhp.llm._toy import TOY_EXTRACT_PROMPT
+from skhp.testing import TOY_EXTRACT_PROMPT
 
 pytestmark = pytest.mark.slow
 
