@@ -1,4 +1,4 @@
-"""Choosing the branch and the slice a plot shows, and laying out its axes."""
+"""Choosing the branch and the slice a plot shows; what both explain plots draw."""
 
 import numpy as np
 
