@@ -22,66 +22,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-WORDS = {
-    "sports": "goal match team player coach league score referee stadium".split(),
-    "cooking": "recipe garlic sauce oven simmer onion butter flour bake".split(),
-    "computing": "python compiler kernel server memory thread database cache".split(),
-}
-FILLER = "the a and of to in with for on it was is this that very".split()
-
-
-def topic_texts(n_per_class, seed):
-    rng = np.random.RandomState(seed)
-    texts, labels = [], []
-    for _ in range(n_per_class):
-        for label, words in WORDS.items():
-            tokens = rng.choice(words, 4).tolist() + rng.choice(FILLER, 6).tolist()
-            rng.shuffle(tokens)
-            texts.append(" ".join(tokens))
-            labels.append(label)
-    return texts, np.array(labels, dtype=object)
-
-
-def build_tiny_bert(path, texts, hidden=64, layers=2):
-    """Save a small BERT and a WordPiece tokenizer trained on ``texts``."""
-    import tokenizers
-    import torch
-    from transformers import (
-        BertConfig,
-        BertForSequenceClassification,
-        PreTrainedTokenizerFast,
-    )
-
-    special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tok = tokenizers.Tokenizer(tokenizers.models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = tokenizers.normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = tokenizers.pre_tokenizers.BertPreTokenizer()
-    tok.train_from_iterator(
-        texts,
-        tokenizers.trainers.WordPieceTrainer(vocab_size=300, special_tokens=special),
-    )
-    tok.post_processor = tokenizers.processors.TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        special_tokens=[(t, tok.token_to_id(t)) for t in ("[CLS]", "[SEP]")],
-    )
-    PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-    ).save_pretrained(path)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=tok.get_vocab_size(),
-        hidden_size=hidden,
-        num_hidden_layers=layers,
-        num_attention_heads=2,
-        intermediate_size=2 * hidden,
-        max_position_embeddings=64,
-    )
-    BertForSequenceClassification(config).save_pretrained(path)
+from skhp.testing import make_tiny_bert, make_topic_texts  # noqa: E402
 
 
 def check(condition, message):
@@ -139,11 +80,11 @@ def run_mlp(device, quick):
 def run_transformer(device, quick):
     from skhp.neural import TransformerClassifier
 
-    texts, labels = topic_texts(40 if quick else 200, seed=0)
-    test_texts, test_labels = topic_texts(20, seed=1)
+    texts, labels = make_topic_texts(40 if quick else 200, seed=0)
+    test_texts, test_labels = make_topic_texts(20, seed=1)
     ok = []
     with tempfile.TemporaryDirectory() as path:
-        build_tiny_bert(path, texts)
+        make_tiny_bert(path, texts, hidden_size=64)
         counts = {}
         for lora in (False, True):
             start = time.perf_counter()

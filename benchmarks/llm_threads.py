@@ -28,7 +28,7 @@ def one(threads, workers, repeat, model):
     from sklearn.model_selection import GridSearchCV
 
     from skhp.llm import LLMClassifier
-    from skhp.llm._toy import make_toy_classification
+    from skhp.testing import make_toy_classification
 
     X, y = make_toy_classification(16, random_state=0)
     est = LLMClassifier(

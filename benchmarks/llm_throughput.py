@@ -44,7 +44,7 @@ def _timeit(fn, repeat):
 
 
 def _prompts(n):
-    from skhp.llm._toy import make_toy_classification
+    from skhp.testing import make_toy_classification
 
     return make_toy_classification(n, random_state=123)
 
@@ -262,7 +262,7 @@ def main():
     rows = []
     for name in args.models.split(","):
         if name == "fixture":
-            from skhp.llm._toy import train_tiny_gpt2
+            from skhp.testing import train_tiny_gpt2
 
             tmp = args.fixture_dir or tempfile.mkdtemp(prefix="skhp-bench-")
             if os.path.exists(os.path.join(tmp, "config.json")):

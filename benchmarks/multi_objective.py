@@ -23,7 +23,7 @@ Tasks (``--tasks``):
   2-63, ``l2_regularization`` log-uniform; objectives accuracy (max) and
   ``mean_fit_time`` (min);
 * ``llm``: :class:`skhp.llm.LLMClassifier` with the tiny GPT-2 test fixture
-  builder (``skhp.llm._toy.train_tiny_gpt2``), trained here for 60 steps
+  builder (``skhp.testing.train_tiny_gpt2``), trained here for 60 steps
   instead of the tests' 300 (~10 s), so that decoding settings matter: the
   fully trained model answers the toy task perfectly in one token with
   almost any setting, a front of one point; 60 toy texts, 3-fold CV;
@@ -100,7 +100,7 @@ def llm_task():
     import torch
 
     from skhp.llm import LLMClassifier, estimator_score, mean_new_tokens
-    from skhp.llm._toy import make_toy_classification, train_tiny_gpt2
+    from skhp.testing import make_toy_classification, train_tiny_gpt2
 
     torch.set_num_threads(1)
     path = tempfile.mkdtemp(prefix="skhp-mo-")

@@ -20,7 +20,7 @@ def _seed_numpy():
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory):
-    """A tiny GPT-2 trained on skhp.llm._toy's task, saved with save_pretrained.
+    """A tiny GPT-2 trained on skhp.testing's toy tasks, saved with save_pretrained.
 
     Trained once per session (about 20 s, one torch thread) and then used
     only through ``model=<folder>``, i.e. through the real loading code.
@@ -31,7 +31,7 @@ def tiny_model_dir(tmp_path_factory):
     pytest.importorskip("transformers")
     import torch
 
-    from skhp.llm._toy import train_tiny_gpt2
+    from skhp.testing import train_tiny_gpt2
 
     # On shared, busy cores torch with 2 threads can be 10-40x slower.
     torch.set_num_threads(1)

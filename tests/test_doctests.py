@@ -28,6 +28,7 @@ MODULES = [
     "skhp.report.target",
     "skhp.space.skopt_forms",
     "skhp.search.minimize",
+    "skhp.testing.toy_tasks",
 ]
 
 

@@ -24,7 +24,7 @@ def test_import_skhp_loads_no_heavy_dependency():
     code = (
         "import sys, skhp, skhp.space, skhp.search, skhp.presets, skhp.linear\n"
         "import skhp.report, skhp.journal, skhp.explain\n"
-        "import skhp.cli\n"
+        "import skhp.cli, skhp.testing\n"
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )
     out = subprocess.run(

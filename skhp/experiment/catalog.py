@@ -229,7 +229,7 @@ def _sentiment():
 
 
 def _topics():
-    from ..llm._toy import make_toy_classification
+    from ..testing import make_toy_classification
 
     return make_toy_classification(60, random_state=0)
 

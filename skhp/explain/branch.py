@@ -1,17 +1,24 @@
-"""Choosing the branch and the slice a plot shows, and laying out its axes."""
+"""Choosing the branch and the slice a plot shows; what both explain plots draw."""
 
 import numpy as np
 
+from ..report.axes import category_label
 from ..search.surrogate import check_surrogates
 from ..space import Categorical
 
 __all__ = [
     "axis_positions",
+    "bar_limits",
     "choose_branch",
+    "draw_evaluated",
     "format_axis",
     "reference_params",
     "score_name",
+    "short_value",
 ]
+
+# Tick labels of categories and values in titles: at most this many characters.
+_WIDTH = 18
 
 
 def choose_branch(search, names, branch=None):
@@ -86,18 +93,16 @@ def axis_positions(dim, values):
     return np.asarray(values, dtype=float)
 
 
-def _label(value, width=18):
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
 def format_axis(ax, dim, name, which="x"):
     """Label an axis for ``dim``: log scale for a log prior, choices as ticks."""
     set_label = ax.set_xlabel if which == "x" else ax.set_ylabel
     set_label(name)
     if isinstance(dim, Categorical):
         set_ticks = ax.set_xticks if which == "x" else ax.set_yticks
-        set_ticks(range(len(dim)), [_label(v) for v in dim])
+        set_ticks(
+            range(len(dim)),
+            [category_label(v, width=_WIDTH, float_format=None) for v in dim],
+        )
     elif dim.is_log:
         (ax.set_xscale if which == "x" else ax.set_yscale)("log")
 
@@ -109,3 +114,32 @@ def score_name(search):
         return f"{refit} (CV)"
     scoring = getattr(search, "scoring", None)
     return f"{scoring} (CV)" if isinstance(scoring, str) else "score (CV)"
+
+
+def bar_limits(values):
+    """``(bottom, top)`` of a bar chart of ``values``: 5% of their range beyond.
+
+    Bars start at ``bottom`` rather than 0, so that close scores differ
+    visibly.
+    """
+    values = np.asarray(values, dtype=float)
+    low, high = values.min(), values.max()
+    margin = 0.05 * (high - low or 1.0)
+    return low - margin, high + margin
+
+
+def draw_evaluated(ax, x, scores):
+    """The evaluated candidates as black dots on top of the surrogate's curves."""
+    return ax.scatter(
+        x,
+        scores,
+        color="black",
+        s=18,
+        zorder=3,
+        label=f"evaluated ({len(scores)})",
+    )
+
+
+def short_value(value):
+    """A parameter value in a title: floats to 3 significant digits."""
+    return category_label(value, width=_WIDTH, float_format=".3g")

@@ -5,9 +5,17 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._optional import import_optional
+from ..report.display import new_axes
+from ..report.style import SCORE_CMAP
 from ..space import Categorical
-from .branch import axis_positions, choose_branch, format_axis, score_name
+from .branch import (
+    axis_positions,
+    bar_limits,
+    choose_branch,
+    draw_evaluated,
+    format_axis,
+    score_name,
+)
 
 __all__ = ["PartialDependenceDisplay"]
 
@@ -250,11 +258,7 @@ class PartialDependenceDisplay:
         display : PartialDependenceDisplay
             ``self``, with the artists set.
         """
-        plt = import_optional(
-            "matplotlib.pyplot", extra="plot", purpose="plotting partial dependence"
-        )
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6.4, 4.4))
+        ax = new_axes(ax, (6.4, 4.4), purpose="plotting partial dependence")
         self.ax_ = ax
         self.figure_ = ax.figure
         self.line_ = self.bars_ = self.surface_ = self.colorbar_ = None
@@ -270,23 +274,14 @@ class PartialDependenceDisplay:
         )
         if len(self.params) == 1:
             if isinstance(dim0, Categorical):
-                both = np.concatenate([avg, scores])
-                low, high = both.min(), both.max()
-                bottom = low - 0.05 * (high - low or 1.0)
+                bottom, top = bar_limits(np.concatenate([avg, scores]))
                 self.bars_ = ax.bar(
                     xs[0], avg - bottom, bottom=bottom, alpha=0.6, label=averaged
                 )
-                ax.set_ylim(bottom, high + 0.05 * (high - low or 1.0))
+                ax.set_ylim(bottom, top)
             else:
                 (self.line_,) = ax.plot(xs[0], avg, label=averaged)
-            self.scatter_ = ax.scatter(
-                obs[0],
-                scores,
-                color="black",
-                s=18,
-                zorder=3,
-                label=f"evaluated ({len(scores)})",
-            )
+            self.scatter_ = draw_evaluated(ax, obs[0], scores)
             ax.set_ylabel(f"{self.score_name}, surrogate mean")
             ax.legend(loc="best", fontsize="small")
             format_axis(ax, dim0, self.params[0])
@@ -294,7 +289,7 @@ class PartialDependenceDisplay:
             dim1 = self.dimensions[1]
             if isinstance(dim0, Categorical) or isinstance(dim1, Categorical):
                 self.surface_ = ax.pcolormesh(
-                    xs[0], xs[1], avg.T, shading="nearest", cmap="viridis"
+                    xs[0], xs[1], avg.T, shading="nearest", cmap=SCORE_CMAP
                 )
             else:
                 self.surface_ = ax.contourf(xs[0], xs[1], avg.T, levels=12)

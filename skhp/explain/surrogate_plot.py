@@ -2,14 +2,17 @@
 
 import numpy as np
 
-from .._optional import import_optional
+from ..report.display import pyplot
 from ..space import Categorical
 from .branch import (
     axis_positions,
+    bar_limits,
     choose_branch,
+    draw_evaluated,
     format_axis,
     reference_params,
     score_name,
+    short_value,
 )
 
 __all__ = ["SurrogateDisplay"]
@@ -271,12 +274,9 @@ class SurrogateDisplay:
         display : SurrogateDisplay
             ``self``, with the artists set.
         """
-        plt = import_optional(
-            "matplotlib.pyplot", extra="plot", purpose="plotting the surrogate"
-        )
         n_panels = 1 if self.acquisition is None else 2
         if ax is None:
-            fig, axes = plt.subplots(
+            fig, axes = pyplot(purpose="plotting the surrogate").subplots(
                 n_panels,
                 1,
                 sharex=True,
@@ -306,9 +306,7 @@ class SurrogateDisplay:
         band = f"mean ± {self.n_std:g} std"
         self.line_ = self.band_ = self.bars_ = None
         if isinstance(dim, Categorical):
-            low = np.concatenate([mean - half, scores]).min()
-            high = np.concatenate([mean + half, scores]).max()
-            bottom = low - 0.05 * (high - low or 1.0)
+            bottom, top = bar_limits(np.concatenate([mean - half, mean + half, scores]))
             self.bars_ = main.bar(
                 x,
                 mean - bottom,
@@ -318,25 +316,20 @@ class SurrogateDisplay:
                 alpha=0.6,
                 label=band,
             )
-            main.set_ylim(bottom, high + 0.05 * (high - low or 1.0))
+            main.set_ylim(bottom, top)
         else:
             (self.line_,) = main.plot(x, mean, label="surrogate mean")
             self.band_ = main.fill_between(
                 x, mean - half, mean + half, alpha=0.25, label=band
             )
-        self.scatter_ = main.scatter(
-            axis_positions(dim, self.observed_values),
-            scores,
-            color="black",
-            s=18,
-            zorder=3,
-            label=f"evaluated ({len(scores)})",
+        self.scatter_ = draw_evaluated(
+            main, axis_positions(dim, self.observed_values), scores
         )
         main.set_ylabel(self.score_name)
         main.legend(loc="best", fontsize="small")
         others = {k: v for k, v in (self.reference or {}).items() if k != self.param}
         if others:
-            shown = ", ".join(f"{k}={_short(v)}" for k, v in others.items())
+            shown = ", ".join(f"{k}={short_value(v)}" for k, v in others.items())
             main.set_title(f"others at {shown}", fontsize="small")
 
         self.acquisition_artist_ = None
@@ -357,10 +350,3 @@ class SurrogateDisplay:
         if self.acquisition_ax_ is not None:
             main.set_xlabel("")
         return self
-
-
-def _short(value):
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= 18 else text[:15] + "..."

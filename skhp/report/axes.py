@@ -1,10 +1,21 @@
-"""How a hyperparameter is laid out on a plot axis: linear, log or categories."""
+"""How a hyperparameter is laid out on a plot axis: linear, log or categories.
+
+Shared by the plots of :mod:`skhp.report` and :mod:`skhp.explain`: the scale
+of a column, the short text of a value and when tick labels need turning.
+"""
 
 import numbers
 
 import numpy as np
 
-__all__ = ["category_label", "is_absent", "param_scale", "sorted_categories"]
+__all__ = [
+    "category_label",
+    "is_absent",
+    "is_crowded",
+    "param_scale",
+    "scale_label",
+    "sorted_categories",
+]
 
 # A positive parameter whose values span more than this ratio (two decades)
 # is shown, and modelled, on a log scale.
@@ -37,15 +48,40 @@ def is_absent(value):
     return isinstance(value, float | np.floating) and np.isnan(value)
 
 
-def category_label(value):
-    """A short text for one categorical value (None included)."""
+def category_label(value, *, width=_MAX_LABEL, float_format=".4g"):
+    """A short text for one categorical value (None included).
+
+    Parameters
+    ----------
+    value : object
+        A string is shown as it is, a float with ``float_format``, anything
+        else by its ``repr``.
+    width : int, default=20
+        Longer texts are cut to this many characters, ending in "...".
+    float_format : str or None, default=".4g"
+        Format of a float; None shows its ``repr``.
+
+    Returns
+    -------
+    label : str
+    """
     if isinstance(value, str):
         text = value
-    elif isinstance(value, float | np.floating):
-        text = f"{value:.4g}"
+    elif float_format is not None and isinstance(value, float | np.floating):
+        text = format(value, float_format)
     else:
         text = repr(value)
-    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 3] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def is_crowded(labels):
+    """Whether tick labels are too many or too long to stand side by side."""
+    return len(labels) > 3 or max(map(len, labels), default=0) > 8
+
+
+def scale_label(label, scale, *, sep=" "):
+    """An axis label that says when the axis is logarithmic: ``"C (log)"``."""
+    return f"{label}{sep}(log)" if scale == "log" else label
 
 
 def _sort_key(value):

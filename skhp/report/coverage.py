@@ -5,10 +5,10 @@ import warnings
 
 import numpy as np
 
-from .axes import param_scale
+from .axes import param_scale, scale_label
+from .display import ResultsDisplay, check_params, pyplot, score_label, successful
 from .frame import as_frame
 from .importance import parameter_importance
-from .plots import _check_params, _ok, _pyplot, _ResultsDisplay, _score_label
 from .style import searcher_color, short_names
 
 __all__ = ["GridCoverageDisplay", "best_region"]
@@ -51,7 +51,7 @@ def _numeric(frame, params):
     return [p for p in params if param_scale(frame[p]) != "category"]
 
 
-class GridCoverageDisplay(_ResultsDisplay):
+class GridCoverageDisplay(ResultsDisplay):
     """Each searcher's candidates along a parameter, with the best region shaded.
 
     One column of plots per parameter. The top plot is the score against
@@ -124,10 +124,9 @@ class GridCoverageDisplay(_ResultsDisplay):
         -------
         display : GridCoverageDisplay
         """
-        plt = _pyplot()
         names = list(self.values)
         if ax is None:
-            figure, axes = plt.subplots(
+            figure, axes = pyplot().subplots(
                 2,
                 len(names),
                 figsize=(4.6 * len(names), 4.6),
@@ -190,12 +189,11 @@ class GridCoverageDisplay(_ResultsDisplay):
             strip.set_yticks(np.arange(len(groups)))
             strip.set_yticklabels([str(g) for g in groups], fontsize=8)
             strip.set_ylim(-0.6, len(groups) - 0.4)
-            shown = labels[name]
-            strip.set_xlabel(f"{shown} (log)" if self.scales[name] == "log" else shown)
+            strip.set_xlabel(scale_label(labels[name], self.scales[name]))
             strip.grid(axis="x", alpha=0.3)
             top.grid(alpha=0.3)
             if col == 0:
-                top.set_ylabel(_score_label(self.metric))
+                top.set_ylabel(score_label(self.metric))
         if names:
             axes[0, 0].legend(fontsize=7, loc="lower right")
             if ax is None:
@@ -260,9 +258,9 @@ class GridCoverageDisplay(_ResultsDisplay):
             )
         frame = as_frame(results, metric=metric, name=name)
         metric = frame.attrs["metric"]
-        frame = frame[_ok(frame, metric)]
+        frame = frame[successful(frame, metric)]
         if params is None:
-            numeric = _numeric(frame, _check_params(None, frame))
+            numeric = _numeric(frame, check_params(None, frame))
             if not numeric:
                 raise ValueError(
                     "The results have no numeric hyperparameter to lay out "
@@ -274,7 +272,7 @@ class GridCoverageDisplay(_ResultsDisplay):
                 ranked = numeric  # too few candidates to rank: keep the order
             params = [p for p in ranked if p in numeric][:n_params]
         else:
-            params = _check_params(params, frame)
+            params = check_params(params, frame)
             categorical = [p for p in params if p not in _numeric(frame, params)]
             if categorical:
                 raise ValueError(

@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from .axes import category_label, is_absent, param_scale
+from .axes import category_label, is_absent, is_crowded, param_scale
+from .display import ResultsDisplay, pyplot, score_label, successful
 from .frame import as_frame
 from .importance import _encode, importances
-from .plots import _ok, _pyplot, _ResultsDisplay, _score_label
-from .style import short_names
+from .style import SCORE_CMAP, short_names
 
 __all__ = ["PartialDependenceMatrixDisplay"]
 
@@ -31,7 +31,7 @@ def _encode_all(frame, params):
     return np.column_stack(columns)
 
 
-class PartialDependenceMatrixDisplay(_ResultsDisplay):
+class PartialDependenceMatrixDisplay(ResultsDisplay):
     """Partial dependence of the score on the top parameters, alone and in pairs.
 
     A random forest learns the mean CV score from the parameters of the
@@ -94,16 +94,15 @@ class PartialDependenceMatrixDisplay(_ResultsDisplay):
         self.ticks = ticks
         self.metric = metric
 
-    def plot(self, *, cmap="viridis"):
+    def plot(self, *, cmap=SCORE_CMAP):
         """Draw the matrix in a new figure.
 
         Returns
         -------
         display : PartialDependenceMatrixDisplay
         """
-        plt = _pyplot()
         n = len(self.params)
-        figure, axes = plt.subplots(
+        figure, axes = pyplot().subplots(
             n, n, figsize=(2.8 * n + 1, 2.6 * n + 0.6), squeeze=False
         )
         figure.set_layout_engine("constrained")
@@ -123,7 +122,7 @@ class PartialDependenceMatrixDisplay(_ResultsDisplay):
                 if i == j:
                     ax.plot(self.grids[i], self.curves[i], color="black")
                     ax.set_ylim(low, high + (high - low) * 0.05 + 1e-12)
-                    ax.set_ylabel(f"partial dependence\n({_score_label(self.metric)})")
+                    ax.set_ylabel(f"partial dependence\n({score_label(self.metric)})")
                     self._ticks(ax.xaxis, i)
                 else:
                     surface = ax.contourf(
@@ -150,7 +149,7 @@ class PartialDependenceMatrixDisplay(_ResultsDisplay):
                     self._ticks(ax.xaxis, j)
         if surface is not None:
             figure.colorbar(
-                surface, ax=axes[:, -1].tolist(), label=_score_label(self.metric)
+                surface, ax=axes[:, -1].tolist(), label=score_label(self.metric)
             )
         figure.suptitle("Partial dependence of the score on the top parameters")
         self.axes_ = axes
@@ -161,9 +160,7 @@ class PartialDependenceMatrixDisplay(_ResultsDisplay):
         if self.ticks[k] is not None:
             positions, names = zip(*self.ticks[k]) if self.ticks[k] else ((), ())
             axis.set_ticks(list(positions))
-            crowded = axis.axis_name == "x" and (
-                len(names) > 3 or max(map(len, names), default=0) > 8
-            )
+            crowded = axis.axis_name == "x" and is_crowded(names)
             axis.set_ticklabels(
                 list(names),
                 fontsize=7,
@@ -206,7 +203,7 @@ class PartialDependenceMatrixDisplay(_ResultsDisplay):
         frame = as_frame(results, metric=metric, name=name)
         metric = frame.attrs["metric"]
         mean, _ = importances(frame, n_repeats=3, random_state=random_state)
-        ok = _ok(frame, metric)
+        ok = successful(frame, metric)
         frame = frame[ok]
         varied = []
         for p in mean.index:

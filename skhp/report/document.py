@@ -12,6 +12,7 @@ from .._optional import import_optional
 from .axes import is_absent
 from .coverage import GridCoverageDisplay
 from .dependence import PartialDependenceMatrixDisplay
+from .display import pyplot, save_figure
 from .frame import as_frame
 from .pareto import pareto_sections
 from .plots import (
@@ -375,7 +376,7 @@ def _to_target(frame):
     return (header, rows), caption
 
 
-def _draw_figures(frame, folder, plt):
+def _draw_figures(frame, folder):
     """Save each plot as a PNG; skip those the results cannot support."""
     drawn = []
     figures = list(_FIGURES)
@@ -404,8 +405,7 @@ def _draw_figures(frame, folder, plt):
             drawn.append((None, title, f"Not drawn: {exc}"))
             continue
         path = folder / file_name
-        display.figure_.savefig(path, dpi=110, bbox_inches="tight")
-        plt.close(display.figure_)
+        save_figure(display.figure_, path)
         drawn.append((path, title, caption))
     return drawn
 
@@ -654,7 +654,7 @@ def write_report(
         raise ValueError(
             f"format must be 'markdown' or 'html', but got format={format!r}."
         )
-    plt = import_optional("matplotlib.pyplot", extra="plot", purpose="reports")
+    pyplot(purpose="reports")  # a missing matplotlib fails before any work
     frame = as_frame(results, metric=metric)
     metric = frame.attrs["metric"]
     times = dict(frame.attrs.get("wall_times", {}))
@@ -668,7 +668,7 @@ def write_report(
         times.update(wall_times)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    figures = _draw_figures(frame, folder, plt)
+    figures = _draw_figures(frame, folder)
     title = title or "Hyperparameter search report"
     labels = short_names(frame.attrs["params"])
     summary = _summary(frame, metric, times, labels)
@@ -678,7 +678,7 @@ def write_report(
         target = _to_target(frame)
     notes = (winner_text(frame), _legend(labels))
     failures = _failures(frame)
-    pareto = pareto_sections(results, folder, plt)
+    pareto = pareto_sections(results, folder)
     render = _html if format == "html" else _markdown
     path = folder / ("report.html" if format == "html" else "report.md")
     text = render(

@@ -13,6 +13,7 @@ from ..search.objectives import (
     objective_matrix,
     pareto_ranks,
 )
+from .display import new_axes, save_figure
 from .style import short_names
 
 __all__ = ["ParetoFrontDisplay", "pareto_front_table", "pareto_sections"]
@@ -161,9 +162,7 @@ class ParetoFrontDisplay:
         -------
         display : ParetoFrontDisplay
         """
-        plt = import_optional("matplotlib.pyplot", extra="plot", purpose="plots")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6.4, 4.4))
+        ax = new_axes(ax, (6.4, 4.4))
         x, y = np.asarray(self.x, float), np.asarray(self.y, float)
         ranks = np.asarray(self.ranks)
         on = ranks == 1
@@ -260,7 +259,7 @@ def _searches_with_objectives(results):
     ]
 
 
-def pareto_sections(results, folder, plt):
+def pareto_sections(results, folder):
     """The report's Pareto sections: ``[(title, path, table, caption)]``.
 
     One per fitted search in ``results`` that has ``objectives``; ``table``
@@ -270,8 +269,7 @@ def pareto_sections(results, folder, plt):
     for i, (name, search) in enumerate(_searches_with_objectives(results)):
         display = ParetoFrontDisplay.from_search(search)
         path = folder / (f"pareto_{i}.png" if i else "pareto.png")
-        display.figure_.savefig(path, dpi=110, bbox_inches="tight")
-        plt.close(display.figure_)
+        save_figure(display.figure_, path)
         table = pareto_front_table(search)
         header = ["candidate", *table.columns]
         rows = [[int(idx), *row] for idx, row in zip(table.index, table.to_numpy())]

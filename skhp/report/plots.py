@@ -3,17 +3,34 @@
 Each Display holds what it draws, ``plot(ax=None)`` draws it and returns the
 Display with ``ax_`` (or ``axes_``) and ``figure_`` set, and
 ``from_results(...)`` / ``from_search(...)`` compute and plot in one call, as
-``sklearn.metrics.RocCurveDisplay`` does. matplotlib is imported only here,
-when a plot is drawn.
+``sklearn.metrics.RocCurveDisplay`` does. matplotlib is imported when a
+plot is drawn (see :mod:`skhp.report.display`).
 """
 
 import numpy as np
 
 from .._optional import import_optional
-from .axes import category_label, is_absent, param_scale, sorted_categories
+from .axes import (
+    category_label,
+    is_absent,
+    is_crowded,
+    param_scale,
+    scale_label,
+    sorted_categories,
+)
+from .display import (
+    ResultsDisplay,
+    check_params,
+    matplotlib_module,
+    new_axes,
+    pyplot,
+    score_label,
+    subplot_grid,
+    successful,
+)
 from .frame import as_frame
 from .importance import importances
-from .style import searcher_color, short_names
+from .style import SCORE_CMAP, searcher_color, short_names
 
 __all__ = [
     "ConvergenceDisplay",
@@ -21,14 +38,6 @@ __all__ = [
     "ParameterImportanceDisplay",
     "ParameterScoreDisplay",
 ]
-
-
-def _pyplot():
-    return import_optional("matplotlib.pyplot", extra="plot", purpose="plots")
-
-
-def _score_label(metric):
-    return "mean CV score" if metric == "score" else f"mean CV {metric}"
 
 
 #: Plot titles, the same in notebooks and in reports.
@@ -45,50 +54,7 @@ TITLES = {
 _CLIP_RATIO = 3
 
 
-def _ok(frame, metric):
-    """Mask of the successful candidates; an error when there is none."""
-    scores = frame[f"mean_test_{metric}"].to_numpy(dtype=float)
-    ok = (frame["status"].to_numpy() == "ok") & np.isfinite(scores)
-    if not ok.any():
-        raise ValueError(
-            f"No candidate succeeded (all {len(ok)} failed or were pruned), so "
-            "there is no score to plot; see the 'error' column of the results "
-            "(or the report's Failures section), or refit with "
-            "error_score='raise' to see why fits fail."
-        )
-    return ok
-
-
-class _ResultsDisplay:
-    """Shared ``from_search``: the same as ``from_results`` for one search."""
-
-    @classmethod
-    def from_search(cls, search, **kwargs):
-        """Compute the plot from a fitted search and draw it.
-
-        Parameters
-        ----------
-        search : fitted BaseSearchCV
-            ``GridSearchCV``, ``RandomizedSearchCV``, ``skhp.BayesSearchCV``
-            or any search with ``cv_results_``.
-        **kwargs
-            Passed to :meth:`from_results` (``metric``, ``name``, ``ax`` ...).
-
-        Returns
-        -------
-        display : Display
-            The display, drawn.
-        """
-        if not hasattr(search, "cv_results_"):
-            raise ValueError(
-                f"`search` must be a fitted search with `cv_results_`, but got "
-                f"{type(search).__name__} without it; call `search.fit(X, y)` "
-                "first, or use `from_results` for a `cv_results_` dict."
-            )
-        return cls.from_results(search, **kwargs)
-
-
-class ConvergenceDisplay(_ResultsDisplay):
+class ConvergenceDisplay(ResultsDisplay):
     """Best score so far against the number of evaluations (or time).
 
     One step line per searcher, so that searchers on the same problem can be
@@ -163,10 +129,8 @@ class ConvergenceDisplay(_ResultsDisplay):
         -------
         display : ConvergenceDisplay
         """
-        plt = _pyplot()
-        ticker = import_optional("matplotlib.ticker", extra="plot", purpose="plots")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6.4, 4.2))
+        ticker = matplotlib_module("ticker")
+        ax = new_axes(ax, (6.4, 4.2))
         names = self.names or [None] * len(self.x)
         self.lines_ = []
         for i, (x, best, name) in enumerate(zip(self.x, self.best_scores, names)):
@@ -182,7 +146,7 @@ class ConvergenceDisplay(_ResultsDisplay):
             if show_scores and self.scores is not None:
                 ax.scatter(x, self.scores[i], s=10, alpha=0.3, color=line.get_color())
         ax.set_xlabel(self.xlabel)
-        ax.set_ylabel(f"best {_score_label(self.metric)} so far")
+        ax.set_ylabel(f"best {score_label(self.metric)} so far")
         self.clipped_ = None
         if self.xlabel == "evaluations":
             ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
@@ -251,7 +215,7 @@ class ConvergenceDisplay(_ResultsDisplay):
             raise ValueError(f"x must be 'evaluations' or 'time', but got x={x!r}.")
         frame = as_frame(results, metric=metric, name=name)
         metric = frame.attrs["metric"]
-        _ok(frame, metric)
+        successful(frame, metric)
         xs, bests, scores, names = [], [], [], []
         for searcher, part in frame.groupby("searcher", sort=False):
             if x == "time":
@@ -305,9 +269,7 @@ class ConvergenceDisplay(_ResultsDisplay):
             shortest run of its searcher.
         """
         runs = _repeat_curves(repeats, metric)
-        plt = _pyplot()
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6.4, 4.2))
+        ax = new_axes(ax, (6.4, 4.2))
         names = list(runs)
         xs, medians, bands, counts, colours = [], [], [], {}, {}
         used = "score"
@@ -407,7 +369,7 @@ def _axis_layout(values, scale):
     return positions, ticks
 
 
-class ParallelCoordinatesDisplay(_ResultsDisplay):
+class ParallelCoordinatesDisplay(ResultsDisplay):
     """One vertical axis per hyperparameter, one line per candidate.
 
     Each line joins a candidate's values on every axis and ends on the score
@@ -453,7 +415,7 @@ class ParallelCoordinatesDisplay(_ResultsDisplay):
         """``{axis name: scale}``, as laid out."""
         return dict(zip(self.axis_names, self.scales))
 
-    def plot(self, ax=None, *, cmap="viridis", **kwargs):
+    def plot(self, ax=None, *, cmap=SCORE_CMAP, **kwargs):
         """Draw the lines.
 
         Parameters
@@ -467,12 +429,11 @@ class ParallelCoordinatesDisplay(_ResultsDisplay):
         -------
         display : ParallelCoordinatesDisplay
         """
-        plt = _pyplot()
-        colors = import_optional("matplotlib.colors", extra="plot", purpose="plots")
-        cm = import_optional("matplotlib.cm", extra="plot", purpose="plots")
+        plt = pyplot()
+        colors = matplotlib_module("colors")
+        cm = matplotlib_module("cm")
         n_axes = len(self.axis_names)
-        if ax is None:
-            _, ax = plt.subplots(figsize=(max(6.4, 1.5 * n_axes + 1.5), 4.5))
+        ax = new_axes(ax, (max(6.4, 1.5 * n_axes + 1.5), 4.5))
         scores = np.asarray(self.scores, dtype=float)
         low, high = (scores.min(), scores.max()) if scores.size else (0.0, 1.0)
         norm = colors.Normalize(vmin=low, vmax=high if high > low else low + 1e-12)
@@ -498,7 +459,7 @@ class ParallelCoordinatesDisplay(_ResultsDisplay):
         labels = short_names(self.axis_names)
         ax.set_xticklabels(
             [
-                f"{labels[name]}\n(log)" if scale == "log" else labels[name]
+                scale_label(labels[name], scale, sep="\n")
                 for name, scale in zip(self.axis_names, self.scales)
             ],
             rotation=20 if n_axes > 6 else 0,
@@ -511,7 +472,7 @@ class ParallelCoordinatesDisplay(_ResultsDisplay):
             ax.spines[side].set_visible(False)
         mappable = cm.ScalarMappable(norm=norm, cmap=cmap)
         self.colorbar_ = ax.figure.colorbar(
-            mappable, ax=ax, label=_score_label(self.metric)
+            mappable, ax=ax, label=score_label(self.metric)
         )
         self.ax_ = ax
         self.figure_ = ax.figure
@@ -543,8 +504,8 @@ class ParallelCoordinatesDisplay(_ResultsDisplay):
         """
         frame = as_frame(results, metric=metric, name=name)
         metric = frame.attrs["metric"]
-        params = _check_params(params, frame)
-        frame = frame[_ok(frame, metric)]
+        params = check_params(params, frame)
+        frame = frame[successful(frame, metric)]
         columns, ticks, scales = [], [], []
         for param in params:
             scale = param_scale(frame[param])
@@ -568,38 +529,7 @@ class ParallelCoordinatesDisplay(_ResultsDisplay):
         return display.plot(ax=ax, **kwargs)
 
 
-def _check_params(params, frame):
-    known = list(frame.attrs["params"])
-    if params is None:
-        if not known:
-            raise ValueError(
-                "The results have no hyperparameter to plot (every `params` "
-                "dict is empty)."
-            )
-        return known
-    unknown = [p for p in params if p not in known]
-    if unknown:
-        raise ValueError(
-            f"params={list(params)!r} names parameters the results do not have: "
-            f"{unknown}; choose among {known}."
-        )
-    return list(params)
-
-
-def _grid(plt, n, n_cols):
-    n_cols = min(n_cols, n)
-    n_rows = int(np.ceil(n / n_cols))
-    figure, axes = plt.subplots(
-        n_rows, n_cols, figsize=(3.4 * n_cols, 3.0 * n_rows), squeeze=False
-    )
-    axes = axes.ravel()
-    for extra in axes[n:]:
-        extra.set_visible(False)
-    figure.set_layout_engine("constrained")
-    return axes[:n]
-
-
-class ParameterScoreDisplay(_ResultsDisplay):
+class ParameterScoreDisplay(ResultsDisplay):
     """The score against each hyperparameter, one subplot per parameter.
 
     A number is a scatter plot (log x when its values span more than two
@@ -644,10 +574,9 @@ class ParameterScoreDisplay(_ResultsDisplay):
         -------
         display : ParameterScoreDisplay
         """
-        plt = _pyplot()
         names = list(self.values)
         if ax is None:
-            axes = _grid(plt, len(names), n_cols)
+            axes = subplot_grid(len(names), n_cols)
         else:
             axes = np.ravel(np.asarray(ax, dtype=object))
             if len(axes) < len(names):
@@ -688,7 +617,7 @@ class ParameterScoreDisplay(_ResultsDisplay):
                     medianprops={"color": "black"},
                 )
                 axis.set_xticks(np.arange(len(labels)))
-                crowded = len(labels) > 3 or max(map(len, labels), default=0) > 8
+                crowded = is_crowded(labels)
                 axis.set_xticklabels(
                     labels,
                     rotation=30 if crowded else 0,
@@ -713,7 +642,7 @@ class ParameterScoreDisplay(_ResultsDisplay):
             axis.grid(alpha=0.3)
         for i, axis in enumerate(axes[: len(names)]):
             if i % n_cols == 0 or ax is not None:
-                axis.set_ylabel(_score_label(self.metric))
+                axis.set_ylabel(score_label(self.metric))
         if len(groups) > 1 and names:
             axes[0].legend(fontsize=7)
         if names and ax is None:
@@ -746,8 +675,8 @@ class ParameterScoreDisplay(_ResultsDisplay):
         """
         frame = as_frame(results, metric=metric, name=name)
         metric = frame.attrs["metric"]
-        params = _check_params(params, frame)
-        frame = frame[_ok(frame, metric)]
+        params = check_params(params, frame)
+        frame = frame[successful(frame, metric)]
         display = cls(
             {param: frame[param] for param in params},
             frame[f"mean_test_{metric}"].to_numpy(dtype=float),
@@ -757,7 +686,7 @@ class ParameterScoreDisplay(_ResultsDisplay):
         return display.plot(ax=ax, **kwargs)
 
 
-class ParameterImportanceDisplay(_ResultsDisplay):
+class ParameterImportanceDisplay(ResultsDisplay):
     """A horizontal bar per hyperparameter: how much the score depends on it.
 
     See :func:`~skhp.report.parameter_importance` for the method (the drop
@@ -796,10 +725,8 @@ class ParameterImportanceDisplay(_ResultsDisplay):
         -------
         display : ParameterImportanceDisplay
         """
-        plt = _pyplot()
         order = self.importances.sort_values(ascending=True, kind="stable")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6.0, 0.45 * len(order) + 1.5))
+        ax = new_axes(ax, (6.0, 0.45 * len(order) + 1.5))
         if self.std is not None:
             kwargs.setdefault("xerr", self.std[order.index].to_numpy())
         labels = short_names([str(name) for name in order.index])
@@ -807,7 +734,7 @@ class ParameterImportanceDisplay(_ResultsDisplay):
             [labels[str(name)] for name in order.index], order.to_numpy(), **kwargs
         )
         ax.set_xlabel(
-            f"importance for the {_score_label(self.metric)}: drop in R² when "
+            f"importance for the {score_label(self.metric)}: drop in R² when "
             "shuffled\n(0: no effect found; it can exceed 1 when the shuffled "
             "model predicts worse than the mean)"
         )

@@ -1,6 +1,9 @@
 """What every plot and table of a report shares: colours and short labels."""
 
-__all__ = ["searcher_color", "short_names"]
+__all__ = ["SCORE_CMAP", "searcher_color", "short_names"]
+
+#: The colour map of scores (parallel coordinates, partial dependence).
+SCORE_CMAP = "viridis"
 
 # matplotlib's tab10, with a colour fixed for each usual searcher name, so
 # that "random" is the same orange on every plot and nothing else is.

@@ -207,7 +207,7 @@ def test_llm_model_is_loaded_once_per_worker(client, tmp_path):
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     from skhp.llm import LLMClassifier
-    from skhp.llm._toy import make_toy_classification, train_tiny_gpt2
+    from skhp.testing import make_toy_classification, train_tiny_gpt2
 
     # Loading is what is counted; an untrained model answers just as well.
     path = train_tiny_gpt2(tmp_path / "gpt2", steps=1)

@@ -28,14 +28,14 @@ def _one_torch_thread():
 
 @pytest.fixture(scope="session")
 def toy_classification():
-    from skhp.llm._toy import make_toy_classification
+    from skhp.testing import make_toy_classification
 
     return make_toy_classification(48, random_state=11)
 
 
 @pytest.fixture(scope="session")
 def toy_extraction():
-    from skhp.llm._toy import make_toy_extraction
+    from skhp.testing import make_toy_extraction
 
     return make_toy_extraction(30, random_state=12)
 

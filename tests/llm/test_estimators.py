@@ -13,8 +13,8 @@ from skhp.llm import (
     invalid_rate,
     load_counts,
 )
-from skhp.llm._toy import TOY_EXTRACT_PROMPT
 from skhp.llm.registry import get_backend
+from skhp.testing import TOY_EXTRACT_PROMPT
 
 pytestmark = pytest.mark.slow  # the session fixture trains a model (~20 s)
 
@@ -165,7 +165,7 @@ def test_clone_and_pickle_carry_no_weights(tiny_model_dir, toy_classification):
 
 
 def test_few_shot_examples_come_from_the_training_fold(tiny_model_dir):
-    from skhp.llm._toy import make_toy_classification
+    from skhp.testing import make_toy_classification
 
     X, y = make_toy_classification(20, random_state=1)
     est = _clf(tiny_model_dir, n_examples=2, random_state=0).fit(X[:10], y[:10])

@@ -11,7 +11,7 @@ import pytest
 from sklearn.model_selection import GridSearchCV
 
 from skhp.llm import LLMClassifier, LLMGenerator
-from skhp.llm._toy import TOY_EXTRACT_PROMPT
+from skhp.testing import TOY_EXTRACT_PROMPT
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 
 import skhp
 from skhp.llm import LLMClassifier, LLMGenerator, llm_scoring, load_counts
-from skhp.llm._toy import TOY_EXTRACT_PROMPT
+from skhp.testing import TOY_EXTRACT_PROMPT
 
 pytestmark = pytest.mark.slow
 

@@ -105,7 +105,7 @@ def test_mlp_over_max_epochs(search_cls, digits):
 @pytest.mark.parametrize("search_cls", HALVING)
 def test_llm_classifier_over_n_samples(search_cls, tiny_model_dir):
     from skhp.llm import LLMClassifier
-    from skhp.llm._toy import make_toy_classification
+    from skhp.testing import make_toy_classification
 
     X, y = make_toy_classification(48, random_state=11)
     space = {
