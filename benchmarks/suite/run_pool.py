@@ -11,6 +11,8 @@ resumes. Run from the repository root::
 
     python -m benchmarks.suite.run_pool --searchers optuna-gp,botorch,skopt \
         --half test --jobs 1 --part local4
+
+``--family sklearn`` (or ``bbob``) keeps one family of problems.
 """
 
 import argparse
@@ -48,6 +50,12 @@ def main(argv=None):
     p.add_argument("--half", choices=HALVES, default="test")
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--jobs", type=int, default=1)
+    p.add_argument(
+        "--family",
+        choices=("all", "bbob", "sklearn"),
+        default="all",
+        help="only the BBOB functions or only the scikit-learn problems",
+    )
     p.add_argument("--part", required=True, help="results/<searcher>--<part>.json")
     p.add_argument("--results", default=str(storage.RESULTS))
     args = p.parse_args(argv)
@@ -58,6 +66,9 @@ def main(argv=None):
     problems = catalogue.all_problems()
     split = catalogue.load_split()
     names = [n for n in problems if args.half == "all" or n in split[args.half]]
+    if args.family != "all":
+        prefix = "bbob_" if args.family == "bbob" else "sk_"
+        names = [n for n in names if n.startswith(prefix)]
     todo = todo_list(
         names, searchers, range(args.seeds), storage.load_all(args.results)
     )
