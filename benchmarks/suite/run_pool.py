@@ -24,7 +24,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 from . import catalogue, storage  # noqa: E402
-from .run import HALVES, _task  # noqa: E402
+from .run import FAMILIES, HALVES, _task  # noqa: E402
 from .searchers import RUNNERS  # noqa: E402
 
 
@@ -52,7 +52,7 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument(
         "--family",
-        choices=("all", "bbob", "sklearn"),
+        choices=FAMILIES,
         default="all",
         help="only the BBOB functions or only the scikit-learn problems",
     )
