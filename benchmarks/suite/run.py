@@ -134,6 +134,27 @@ def _label_groups(results, selected, compare):
     return groups
 
 
+def print_paired(args, problems, budgets_of, split, results, selected, halves):
+    """Print ``--paired A,B`` per family and half."""
+    pair = args.paired.split(",")
+    if len(pair) != 2 or any(label not in results for label in pair):
+        sys.exit(f"--paired: two stored labels, A,B; got {args.paired!r}")
+    others = [x for x in (args.compare or "").split(",") if x and x not in pair]
+    for half in halves:
+        for family in FAMILIES:
+            names = [
+                n
+                for n in selected
+                if (half == "all" or n in split[half])
+                and (family == "all" or problems[n].family == family)
+            ]
+            result = scoring.paired(results, names, *pair, budgets_of, others)
+            if result["problems"]:
+                where = "all problems" if half == "all" else f"{half} half"
+                print()
+                print(scoring.paired_markdown(result, *pair, f"{family}, {where}"))
+
+
 def print_tables(args, problems, budgets_of, split):
     """Print one table per family and half (per group of searchers)."""
     results = storage.load_all(args.results)
@@ -147,6 +168,9 @@ def print_tables(args, problems, budgets_of, split):
     if missing:
         sys.exit(f"--compare: no stored results for {missing}; have {sorted(results)}")
     halves = HALVES if args.half == "all" else (args.half,)
+    if args.paired:
+        print_paired(args, problems, budgets_of, split, results, selected, halves)
+        return
     for heading, labels in groups:
         if heading:
             print(f"\n### {heading}{', '.join(labels)}")
@@ -203,6 +227,12 @@ def parse_args(argv=None):
     p.add_argument("--part", help="write to results/<label>--<part>.json")
     p.add_argument(
         "--compare", help="labels in the tables (default: every stored label)"
+    )
+    p.add_argument(
+        "--paired",
+        help="A,B: searcher A against B problem by problem, with a bootstrap "
+        "interval of the mean score difference (normalised among A, B, random "
+        "search and --compare's labels)",
     )
     p.add_argument("--no-tables", action="store_true")
     p.add_argument(

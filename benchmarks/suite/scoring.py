@@ -179,6 +179,69 @@ def summarise(results, problems, labels, budgets_of):
     return {"problems": used, "rows": rows}
 
 
+def paired(results, problems, a, b, budgets_of, labels=(), n_boot=4000, seed=0):
+    """Searcher ``a`` against ``b``, problem by problem, with a bootstrap interval.
+
+    The suite's means move by a few hundredths when a problem or a seed is
+    added; this says whether a difference between two searchers is larger
+    than that. Per problem and budget: the difference of their normalised
+    scores (normalised among ``a``, ``b``, random search and ``labels``) and
+    which has the better mean value. The interval resamples problems (a
+    percentile bootstrap of the mean difference).
+
+    Returns
+    -------
+    dict
+        ``{"problems": [...], "budgets": [{"diff", "low", "high", "wins",
+        "losses", "ties"}, ...]}``, small budget first.
+    """
+    labels = list(dict.fromkeys([a, b, *labels, RANDOM]))
+    used = [
+        p
+        for p in sorted(problems)
+        if all(results.get(label, {}).get(p) for label in labels)
+    ]
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in (0, 1):
+        diffs, signs = [], []
+        for p in used:
+            sc = problem_scores(
+                {lab: results[lab][p] for lab in labels}, budgets_of(p)[i]
+            )
+            diffs.append(sc[a][0] - sc[b][0])
+            signs.append(np.sign(sc[a][1] - sc[b][1]))
+        diffs, signs = np.array(diffs), np.array(signs)
+        if used:
+            boots = rng.choice(diffs, (n_boot, len(diffs))).mean(axis=1)
+            low, high = np.percentile(boots, [2.5, 97.5])
+        else:
+            low = high = math.nan
+        out.append(
+            {
+                "diff": float(diffs.mean()) if used else math.nan,
+                "low": float(low),
+                "high": float(high),
+                "wins": int((signs > 0).sum()),
+                "losses": int((signs < 0).sum()),
+                "ties": int((signs == 0).sum()),
+            }
+        )
+    return {"problems": used, "budgets": out}
+
+
+def paired_markdown(result, a, b, title):
+    """One line per budget of :func:`paired`'s numbers."""
+    lines = [f"**{a} against {b}, {title}** ({len(result['problems'])} problems)", ""]
+    for name, r in zip(("small", "large"), result["budgets"]):
+        lines.append(
+            f"- {name} budget: score difference {_fmt(r['diff'])} (95% bootstrap "
+            f"over problems {_fmt(r['low'])} to {_fmt(r['high'])}); {a} better on "
+            f"{r['wins']}, worse on {r['losses']}, level on {r['ties']}"
+        )
+    return "\n".join(lines)
+
+
 def _fmt(x, digits=3):
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"

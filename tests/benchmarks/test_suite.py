@@ -184,3 +184,31 @@ def test_random_search_at_the_best_value_scores_zero_not_a_huge_number():
     }
     out = scoring.problem_scores(runs, 1)
     assert out["skhp"][0] == 0.0 and out["random"][0] == 0.0
+
+
+def test_paired_counts_wins_and_brackets_the_mean_difference():
+    def run(*scores):
+        return {"scores": list(scores)}
+
+    # On p0 and p1 "a" finds the best value and "b" random search's; on p2
+    # the reverse: a mean score difference of (1 + 1 - 1) / 3.
+    results = {"random": {}, "a": {}, "b": {}}
+    for p, (va, vb) in {
+        "p0": (-1.0, -3.0),
+        "p1": (-1.0, -3.0),
+        "p2": (-3.0, -1.0),
+    }.items():
+        results["random"][p] = {0: run(-4.0, -3.0), 1: run(-4.0, -3.0)}
+        results["a"][p] = {0: run(va)}
+        results["b"][p] = {0: run(vb)}
+    out = scoring.paired(
+        results, ["p0", "p1", "p2", "missing"], "a", "b", lambda p: (2, 2)
+    )
+    assert out["problems"] == ["p0", "p1", "p2"]
+    small = out["budgets"][0]
+    assert small["diff"] == pytest.approx(1.0 / 3.0)
+    assert (small["wins"], small["losses"], small["ties"]) == (2, 1, 0)
+    assert small["low"] <= small["diff"] <= small["high"]
+    assert small["low"] >= -1.0 and small["high"] <= 1.0
+    text = scoring.paired_markdown(out, "a", "b", "toy")
+    assert "a better on 2, worse on 1, level on 0" in text
