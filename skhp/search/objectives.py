@@ -39,6 +39,10 @@ _RHO = 0.05
 # A failed candidate is told this far above the worst scalarised value (the
 # values are in [0, 1 + rho], so the margin is on that scale).
 _FAILURE_MARGIN = 0.5
+# BayesSearchCV's proposals with two objectives: "ehvi" (expected hypervolume
+# improvement, skhp.search.pareto_acquisition) or "parego"; with three or more
+# objectives always ParEGO. A module setting, for benchmarks/multi_objective.py.
+_FRONT_ACQUISITION = "ehvi"
 
 
 def _scorer_names(search):
@@ -390,4 +394,9 @@ def ask_for_front(search, branch, n, results):
             rows.append(F[i])
     if len(points) < 2:
         return branch.optimizer.ask(n)
-    return parego_ask(branch.optimizer, points, np.asarray(rows), n, branch.rng)
+    rows = np.asarray(rows)
+    if rows.shape[1] == 2 and _FRONT_ACQUISITION == "ehvi":
+        from .pareto_acquisition import ehvi_ask
+
+        return ehvi_ask(branch.optimizer, points, rows, n, branch.rng)
+    return parego_ask(branch.optimizer, points, rows, n, branch.rng)
