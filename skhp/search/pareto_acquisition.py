@@ -26,6 +26,8 @@ _N_SAMPLES = 128
 _N_RANDOM = 1000
 _N_NEIGHBOURS = 30
 _NEIGHBOUR_SCALE = 0.05
+# An objective whose values span this factor or more is modelled in log.
+_LOG_SPAN = 10.0
 
 
 def _front_staircase(front, reference):
@@ -92,6 +94,21 @@ def expected_hypervolume_improvement(front, samples, reference):
     return hypervolume_improvement_2d(front, samples, reference).mean(axis=0)
 
 
+def log_wide_costs(F):
+    """The columns of ``F`` whose values span a decade or more, as logarithms.
+
+    A column whose values are all positive with ``max / min >= 10`` (a model
+    size, a token count from 1 to 100) is compared on a log scale, where
+    halving the cost counts the same at every size; other columns (scores,
+    costs within a factor of 10) are kept. ``F`` must be finite.
+    """
+    F = np.array(F, dtype=float)
+    low, high = F.min(axis=0), F.max(axis=0)
+    wide = (low > 0) & (high >= _LOG_SPAN * np.where(low > 0, low, 1.0))
+    F[:, wide] = np.log(F[:, wide])
+    return F
+
+
 def _candidates(space, front_points, rng):
     """Random points of ``space`` and Gaussian neighbours of ``front_points``."""
     points = space.rvs(_N_RANDOM, random_state=rng)
@@ -148,6 +165,8 @@ def ehvi_ask(optimizer, points, F, n, rng):
         )
     if ok.sum() < 2:
         return optimizer.ask(n)
+    F = F.copy()
+    F[ok] = log_wide_costs(F[ok])
     low, high = F[ok].min(axis=0), F[ok].max(axis=0)
     span = np.where(high > low, high - low, 1.0)
     models = []

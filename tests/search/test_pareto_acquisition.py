@@ -8,6 +8,7 @@ from skhp.search.pareto_acquisition import (
     ehvi_ask,
     expected_hypervolume_improvement,
     hypervolume_improvement_2d,
+    log_wide_costs,
 )
 
 
@@ -92,3 +93,12 @@ def test_ehvi_ask_refuses_three_objectives():
         ehvi_ask(
             opt, points, np.column_stack([F, F[:, 0]]), 1, np.random.RandomState(0)
         )
+
+
+def test_log_wide_costs_logs_only_positive_columns_spanning_a_decade():
+    F = np.array([[-0.9, 10.0, 1.0, -5.0], [-0.5, 9000.0, 8.0, 50.0]])
+    out = log_wide_costs(F)
+    np.testing.assert_array_equal(out[:, 0], F[:, 0])  # a negated score
+    np.testing.assert_allclose(out[:, 1], np.log(F[:, 1]))  # leaves over decades
+    np.testing.assert_array_equal(out[:, 2], F[:, 2])  # within a factor of 10
+    np.testing.assert_array_equal(out[:, 3], F[:, 3])  # not all positive
