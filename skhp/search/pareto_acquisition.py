@@ -16,7 +16,12 @@ import numpy as np
 
 from .bo.space import to_python
 
-__all__ = ["ehvi_ask", "expected_hypervolume_improvement", "hypervolume_improvement_2d"]
+__all__ = [
+    "ehvi_ask",
+    "expected_hypervolume_improvement",
+    "hypervolume_improvement_2d",
+    "log_wide_costs",
+]
 
 # The reference point of the proposals' hypervolume, in objectives scaled to
 # [0, 1] over the successes seen: 10% of the range past the worst value, so
@@ -125,8 +130,9 @@ def ehvi_ask(optimizer, points, F, n, rng):
 
     One fresh :class:`~skhp.search.optimizer.SurrogateOptimizer` per
     objective (same space, surrogate and settings as ``optimizer``) is told
-    the whole history; the objectives are scaled to [0, 1] over the successes
-    and the reference point is 1.1 in each. Candidates are 1000 random points
+    the whole history; the objectives (those spanning a decade or more first
+    on a log scale, :func:`log_wide_costs`) are scaled to [0, 1] over the
+    successes and the reference point is 1.1 in each. Candidates are 1000 random points
     of the space and 30 Gaussian neighbours (standard deviation 0.05 of the
     normalised space) of each point of the current front; each surrogate's
     posterior at the candidates is sampled 128 times (a common draw for all

@@ -1,7 +1,11 @@
 import numpy as np
 import pytest
-from skopt.space import Categorical, Integer, Real
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import KFold
+from skopt.space import Categorical, Integer
+from skopt.space import Real as SkoptReal
 
+from skhp import BayesSearchCV, Real
 from skhp.search.objectives import hypervolume_2d
 from skhp.search.optimizer import SurrogateOptimizer
 from skhp.search.pareto_acquisition import (
@@ -51,7 +55,7 @@ def test_expected_hypervolume_improvement_is_the_sample_mean():
 
 def _history(n, seed):
     """Points of a 3-D space with objectives (x, (1 - x)**2 + z/10), minimised."""
-    dims = [Real(0.0, 1.0), Integer(0, 5), Categorical(["a", "b"])]
+    dims = [SkoptReal(0.0, 1.0), Integer(0, 5), Categorical(["a", "b"])]
     rng = np.random.RandomState(seed)
     points = [
         [float(rng.uniform()), int(rng.randint(6)), "ab"[i % 2]] for i in range(n)
@@ -102,3 +106,40 @@ def test_log_wide_costs_logs_only_positive_columns_spanning_a_decade():
     np.testing.assert_allclose(out[:, 1], np.log(F[:, 1]))  # leaves over decades
     np.testing.assert_array_equal(out[:, 2], F[:, 2])  # within a factor of 10
     np.testing.assert_array_equal(out[:, 3], F[:, 3])  # not all positive
+
+
+class _QualityCost(BaseEstimator):
+    def __init__(self, x=0.0, z=0.0):
+        self.x = x
+        self.z = z
+
+    def fit(self, X, y=None):
+        return self
+
+    def score(self, X, y=None):
+        return self.x + 0.01 * float(X[0, 0])
+
+
+def _size(est, X, y=None):
+    return 1.0 + 1000.0 * est.x**3 + 10.0 * est.z
+
+
+def test_bayes_search_with_two_objectives_is_reproducible():
+    X = np.arange(12, dtype=float).reshape(-1, 1)
+    runs = []
+    for _ in range(2):
+        search = BayesSearchCV(
+            _QualityCost(),
+            {"x": Real(0.0, 1.0), "z": Real(0.0, 1.0)},
+            n_iter=14,
+            n_initial_points=5,
+            cv=KFold(3),
+            scoring={"quality": lambda e, X, y=None: e.score(X), "size": _size},
+            refit="quality",
+            objectives={"quality": "max", "size": "min"},
+            random_state=0,
+        ).fit(X)
+        runs.append(search.cv_results_["params"])
+    assert runs[0] == runs[1]
+    # After the initial points, the proposals keep z (pure cost) small.
+    assert np.mean([p["z"] for p in runs[0][5:]]) < 0.4
