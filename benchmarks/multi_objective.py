@@ -19,7 +19,8 @@ objectives"):
   is (1, 1): a model no better than the majority class, or as large as
   allowed, adds nothing.
 * **A dev task and test tasks**: skhp's settings are chosen on ``dev`` only
-  (``hgb-cancer``); ``hgb-synth`` and ``llm`` are reported, not tuned on.
+  (``hgb-cancer``); ``hgb-synth``, ``rf-cancer`` and ``llm`` are reported,
+  not tuned on.
 
 Searchers, all sequential (one candidate at a time), on the same
 cross-validation folds and seeds:
@@ -46,6 +47,12 @@ Tasks (``--tasks``):
   both with 3-fold CV, ``max_iter`` 5-150, ``learning_rate`` 1e-3-1 and
   ``l2_regularization`` 1e-4-10 log-uniform, ``max_leaf_nodes`` 2-63;
   accuracy (max) against :func:`n_leaves` (min);
+* ``rf-cancer`` (test): ``RandomForestClassifier`` on breast_cancer, 3-fold
+  CV, ``n_estimators`` 5-100, ``max_leaf_nodes`` 2-63, ``max_features``
+  0.05-1, ``min_samples_leaf`` 1-20; accuracy (max) against :func:`n_leaves`
+  (min), scaled like the boosted trees' (bounds: 2 leaves per tree at the
+  smallest ``n_estimators``, ``n_estimators`` x ``max_leaf_nodes`` at the
+  largest);
 * ``llm`` (test): :class:`skhp.llm.LLMClassifier` with the tiny GPT-2 test
   fixture (``skhp.llm._toy.train_tiny_gpt2``) trained for 60 steps instead
   of the tests' 300, 60 toy texts, 3-fold CV; ``temperature`` 0-2, ``top_p``
@@ -144,6 +151,40 @@ def hgb_task(name):
         X=X,
         y=y,
         space=HGB_SPACE,
+        scoring={"accuracy": "accuracy", "n_leaves": n_leaves},
+        refit="accuracy",
+        objectives={"accuracy": "max", "n_leaves": "min"},
+        metric="accuracy",
+        cost="n_leaves",
+        error_ref=_majority_error(y),
+        scale_cost=scale_cost,
+    )
+
+
+RF_SPACE = {
+    "n_estimators": Integer(5, 100),
+    "max_leaf_nodes": Integer(2, 63),
+    "max_features": Real(0.05, 1.0),
+    "min_samples_leaf": Integer(1, 20),
+}
+
+
+def rf_task():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = load_breast_cancer(return_X_y=True)
+    low = RF_SPACE["n_estimators"].low * 2  # a tree of a forest splits at least once
+    high = RF_SPACE["n_estimators"].high * RF_SPACE["max_leaf_nodes"].high
+
+    def scale_cost(leaves):
+        return np.log(np.maximum(leaves, low) / low) / math.log(high / low)
+
+    return dict(
+        estimator=RandomForestClassifier(random_state=0, n_jobs=1),
+        X=X,
+        y=y,
+        space=RF_SPACE,
         scoring={"accuracy": "accuracy", "n_leaves": n_leaves},
         refit="accuracy",
         objectives={"accuracy": "max", "n_leaves": "min"},
@@ -276,7 +317,12 @@ def main():
     warnings.filterwarnings("ignore")
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     for task_name in args.tasks.split(","):
-        task = llm_task() if task_name == "llm" else hgb_task(task_name)
+        if task_name == "llm":
+            task = llm_task()
+        elif task_name == "rf-cancer":
+            task = rf_task()
+        else:
+            task = hgb_task(task_name)
         hv = {s: {b: [] for b in budgets} for s in searchers}
         secs = {s: [] for s in searchers}
         for seed in seeds:
