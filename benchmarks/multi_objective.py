@@ -1,49 +1,71 @@
 """Multi-objective search: hypervolume of skhp against random search and Optuna.
 
+The protocol (fixed before measuring; see docs/benchmarks.md, "Several
+objectives"):
+
+* **Costs are deterministic**, computed from the parameters or the fitted
+  model, never measured times: the model tasks trade accuracy against model
+  size (:func:`n_leaves`, the leaves of all the fitted trees, a scorer usable
+  in ``scoring=`` and ``objectives=``); the LLM task against the new tokens
+  generated (:func:`skhp.llm.mean_new_tokens`, deterministic with the seed).
+* **The hypervolume's reference point and scaling are fixed a priori from
+  the task's known bounds**, not from what the searchers found, so a score
+  does not move with the searchers compared: the error is divided by the
+  error of predicting the majority class (known from the labels), the cost is
+  scaled to [0, 1] between bounds known from the space (for the trees, the
+  logarithm of the leaves between 1 leaf per tree at the smallest
+  ``max_iter`` and ``max_iter`` x ``max_leaf_nodes`` at the largest; for the
+  LLM, new tokens / the largest ``max_new_tokens``), and the reference point
+  is (1, 1): a model no better than the majority class, or as large as
+  allowed, adds nothing.
+* **A dev task and test tasks**: skhp's settings are chosen on ``dev`` only
+  (``hgb-cancer``); ``hgb-synth``, ``rf-cancer`` and ``llm`` are reported,
+  not tuned on.
+
 Searchers, all sequential (one candidate at a time), on the same
 cross-validation folds and seeds:
 
-* ``skhp Bayes (ParEGO)``: :class:`skhp.BayesSearchCV` with
-  ``objectives=`` (ParEGO scalarisations on its Gaussian process, 10 random
-  initial points);
-* ``skhp Bayes (primary only)``: the same searcher without ``objectives``,
-  optimising the accuracy alone (the alternative: does proposing for the front
-  pay?);
+* ``skhp-ehvi``: :class:`skhp.BayesSearchCV` with ``objectives=`` (the
+  default: expected hypervolume improvement, Monte-Carlo, over one Gaussian
+  process per objective; 10 random initial points);
+* ``skhp-parego``: the same with ParEGO's random Chebyshev scalarisations
+  (the previous default);
+* ``skhp-primary``: BayesSearchCV without ``objectives`` (accuracy alone);
 * ``random``: :class:`skhp.RandomizedSearchCV`;
-* ``Optuna TPE``: ``optuna.samplers.TPESampler`` (multi-objective TPE,
+* ``optuna-tpe``: ``optuna.samplers.TPESampler`` (multi-objective TPE,
   Optuna's defaults) in an ask/tell loop around ``cross_validate``;
-* ``Optuna NSGA-II``: ``optuna.samplers.NSGAIISampler`` with
-  ``population_size=10`` (the default of 50 would leave only one generation
-  of search in 60 evaluations; 10 is kinder to it).
+* ``optuna-nsga2``: ``optuna.samplers.NSGAIISampler`` with
+  ``population_size=10`` (the default of 50 would leave one generation in 60
+  evaluations).
 
 Tasks (``--tasks``):
 
-* ``hgb``: ``HistGradientBoostingClassifier`` on breast_cancer, 3-fold CV;
-  ``max_iter`` 5-150, ``learning_rate`` log-uniform, ``max_leaf_nodes``
-  2-63, ``l2_regularization`` log-uniform; objectives accuracy (max) and
-  ``mean_fit_time`` (min);
-* ``llm``: :class:`skhp.llm.LLMClassifier` with the tiny GPT-2 test fixture
-  builder (``skhp.testing.train_tiny_gpt2``), trained here for 60 steps
-  instead of the tests' 300 (~10 s), so that decoding settings matter: the
-  fully trained model answers the toy task perfectly in one token with
-  almost any setting, a front of one point; 60 toy texts, 3-fold CV;
-  ``temperature`` 0-2, ``top_p`` 0.3-1, ``max_new_tokens`` 1-8,
-  ``n_examples`` 0-3; objectives accuracy (max) and ``mean_new_tokens``
-  (min, skhp's :func:`skhp.llm.mean_new_tokens` scorer).
+* ``hgb-cancer`` (dev): ``HistGradientBoostingClassifier`` on breast_cancer;
+* ``hgb-synth`` (test): the same model on ``make_classification`` (1000
+  samples, 20 features, 6 informative, 5% flipped labels, seed 0);
 
-Hypervolume: of the evaluated points' (1 - accuracy, cost) after 30 and 60
-evaluations (the first 30 of the 60-evaluation run), both objectives divided
-by a reference point (error 1; cost: the largest cost seen by any searcher on
-that task with that seed, times 1.1), so it is a fraction of the unit box.
-Medians (and min-max) over seeds. Fit times are measured, so they move with
-the machine's load; the searchers run interleaved, seed by seed, in a rotating
-order, so that load hits them alike.
+  both with 3-fold CV, ``max_iter`` 5-150, ``learning_rate`` 1e-3-1 and
+  ``l2_regularization`` 1e-4-10 log-uniform, ``max_leaf_nodes`` 2-63;
+  accuracy (max) against :func:`n_leaves` (min);
+* ``rf-cancer`` (test): ``RandomForestClassifier`` on breast_cancer, 3-fold
+  CV, ``n_estimators`` 5-100, ``max_leaf_nodes`` 2-63, ``max_features``
+  0.05-1, ``min_samples_leaf`` 1-20; accuracy (max) against :func:`n_leaves`
+  (min), scaled like the boosted trees' (bounds: 2 leaves per tree at the
+  smallest ``n_estimators``, ``n_estimators`` x ``max_leaf_nodes`` at the
+  largest);
+* ``llm`` (test): :class:`skhp.llm.LLMClassifier` with the tiny GPT-2 test
+  fixture (``skhp.testing.train_tiny_gpt2``) trained for 60 steps instead
+  of the tests' 300, 60 toy texts, 3-fold CV; ``temperature`` 0-2, ``top_p``
+  0.3-1, ``max_new_tokens`` 1-8, ``n_examples`` 0-3; accuracy (max) against
+  ``mean_new_tokens`` (min).
+
+Hypervolume after 30 and 60 evaluations (the first 30 of the 60-evaluation
+run); medians (min-max) over seeds.
 
 Run from the repository root::
 
-    nice -n 10 python benchmarks/multi_objective.py > mo.txt 2>&1 &
+    nice -n 10 python benchmarks/multi_objective.py --tasks hgb-cancer > dev.txt 2>&1 &
     python benchmarks/multi_objective.py --quick          # smoke test
-    python benchmarks/multi_objective.py --tasks hgb --seeds 3
 """
 
 import os
@@ -52,6 +74,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import math  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -60,39 +83,115 @@ import numpy as np  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, cross_validate  # noqa: E402
 
 from skhp import BayesSearchCV, Integer, RandomizedSearchCV, Real  # noqa: E402
+from skhp.search import objectives as _objectives  # noqa: E402
 from skhp.search.objectives import hypervolume_2d  # noqa: E402
 
-SEARCHERS = ["skhp-parego", "skhp-primary", "random", "optuna-tpe", "optuna-nsga2"]
+SEARCHERS = ["skhp-ehvi", "skhp-parego", "random", "optuna-tpe", "optuna-nsga2"]
 LABELS = {
+    "skhp-ehvi": "skhp Bayes (EHVI, default)",
     "skhp-parego": "skhp Bayes (ParEGO)",
-    "skhp-primary": "skhp Bayes (primary only)",
+    "skhp-primary": "skhp Bayes (accuracy only)",
     "random": "random",
     "optuna-tpe": "Optuna TPE",
     "optuna-nsga2": "Optuna NSGA-II",
 }
 
 
-def hgb_task():
-    from sklearn.datasets import load_breast_cancer
+def n_leaves(estimator, X=None, y=None):
+    """Model size of a fitted tree ensemble: the leaves of all its trees.
+
+    A scorer (``scorer(estimator, X, y)``), to minimise: deterministic, a
+    function of the fitted model only. Handles scikit-learn's
+    ``HistGradientBoosting*`` (``_predictors``) and the ensembles with
+    ``estimators_`` of trees (forests, gradient boosting).
+    """
+    predictors = getattr(estimator, "_predictors", None)
+    if predictors is not None:
+        return float(sum(p.get_n_leaf_nodes() for it in predictors for p in it))
+    trees = np.ravel(estimator.estimators_)
+    return float(sum(t.tree_.n_leaves for t in trees))
+
+
+HGB_SPACE = {
+    "max_iter": Integer(5, 150),
+    "learning_rate": Real(1e-3, 1.0, prior="log-uniform"),
+    "max_leaf_nodes": Integer(2, 63),
+    "l2_regularization": Real(1e-4, 10.0, prior="log-uniform"),
+}
+
+
+def _majority_error(y):
+    _, counts = np.unique(y, return_counts=True)
+    return 1.0 - counts.max() / counts.sum()
+
+
+def hgb_task(name):
+    from sklearn.datasets import load_breast_cancer, make_classification
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    X, y = load_breast_cancer(return_X_y=True)
-    space = {
-        "max_iter": Integer(5, 150),
-        "learning_rate": Real(1e-3, 1.0, prior="log-uniform"),
-        "max_leaf_nodes": Integer(2, 63),
-        "l2_regularization": Real(1e-4, 10.0, prior="log-uniform"),
-    }
-    est = HistGradientBoostingClassifier(early_stopping=False, random_state=0)
+    if name == "hgb-cancer":
+        X, y = load_breast_cancer(return_X_y=True)
+    else:
+        X, y = make_classification(
+            1000,
+            n_features=20,
+            n_informative=6,
+            n_redundant=4,
+            flip_y=0.05,
+            random_state=0,
+        )
+    low = HGB_SPACE["max_iter"].low * 1  # one leaf per tree at least
+    high = HGB_SPACE["max_iter"].high * HGB_SPACE["max_leaf_nodes"].high
+
+    def scale_cost(leaves):
+        return np.log(np.maximum(leaves, low) / low) / math.log(high / low)
+
     return dict(
-        estimator=est,
+        estimator=HistGradientBoostingClassifier(early_stopping=False, random_state=0),
         X=X,
         y=y,
-        space=space,
-        scoring="accuracy",
+        space=HGB_SPACE,
+        scoring={"accuracy": "accuracy", "n_leaves": n_leaves},
         refit="accuracy",
-        objectives={"accuracy": "max", "mean_fit_time": "min"},
-        cost="mean_fit_time",
+        objectives={"accuracy": "max", "n_leaves": "min"},
+        metric="accuracy",
+        cost="n_leaves",
+        error_ref=_majority_error(y),
+        scale_cost=scale_cost,
+    )
+
+
+RF_SPACE = {
+    "n_estimators": Integer(5, 100),
+    "max_leaf_nodes": Integer(2, 63),
+    "max_features": Real(0.05, 1.0),
+    "min_samples_leaf": Integer(1, 20),
+}
+
+
+def rf_task():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = load_breast_cancer(return_X_y=True)
+    low = RF_SPACE["n_estimators"].low * 2  # a tree of a forest splits at least once
+    high = RF_SPACE["n_estimators"].high * RF_SPACE["max_leaf_nodes"].high
+
+    def scale_cost(leaves):
+        return np.log(np.maximum(leaves, low) / low) / math.log(high / low)
+
+    return dict(
+        estimator=RandomForestClassifier(random_state=0, n_jobs=1),
+        X=X,
+        y=y,
+        space=RF_SPACE,
+        scoring={"accuracy": "accuracy", "n_leaves": n_leaves},
+        refit="accuracy",
+        objectives={"accuracy": "max", "n_leaves": "min"},
+        metric="accuracy",
+        cost="n_leaves",
+        error_ref=_majority_error(y),
+        scale_cost=scale_cost,
     )
 
 
@@ -114,27 +213,26 @@ def llm_task():
         "max_new_tokens": Integer(1, 8),
         "n_examples": Integer(0, 3),
     }
+    y = np.asarray(y)
     return dict(
         estimator=LLMClassifier(path, random_state=0),
         X=X,
-        y=np.asarray(y),
+        y=y,
         space=space,
         scoring={"score": estimator_score, "mean_new_tokens": mean_new_tokens},
         refit="score",
         objectives={"score": "max", "mean_new_tokens": "min"},
-        cost="mean_test_mean_new_tokens",
+        metric="score",
+        cost="mean_new_tokens",
+        error_ref=_majority_error(y),
+        scale_cost=lambda tokens: np.asarray(tokens) / space["max_new_tokens"].high,
     )
 
 
-def _points(results, task):
-    acc_col = (
-        "mean_test_score"
-        if isinstance(task["scoring"], str)
-        else f"mean_test_{task['refit']}"
-    )
-    acc = np.asarray(results[acc_col], dtype=float)
-    cost = np.asarray(results[task["cost"]], dtype=float)
-    return np.column_stack([1.0 - acc, cost])
+def scaled_points(task, accuracy, cost):
+    """(error / majority error, scaled cost): the protocol's fixed scaling."""
+    err = (1.0 - np.asarray(accuracy, dtype=float)) / task["error_ref"]
+    return np.column_stack([err, task["scale_cost"](np.asarray(cost, dtype=float))])
 
 
 def run_skhp(task, n, seed, cv, kind):
@@ -150,12 +248,17 @@ def run_skhp(task, n, seed, cv, kind):
             task["estimator"], task["space"], n_iter=n, **common
         )
     else:
-        objectives = task["objectives"] if kind == "skhp-parego" else None
+        objectives = None if kind == "skhp-primary" else task["objectives"]
+        _objectives._FRONT_ACQUISITION = "parego" if kind == "skhp-parego" else "ehvi"
         search = BayesSearchCV(
             task["estimator"], task["space"], n_iter=n, objectives=objectives, **common
         )
     search.fit(task["X"], task["y"])
-    return _points(search.cv_results_, task)
+    _objectives._FRONT_ACQUISITION = "ehvi"
+    r = search.cv_results_
+    return scaled_points(
+        task, r[f"mean_test_{task['metric']}"], r[f"mean_test_{task['cost']}"]
+    )
 
 
 def _optuna_distributions(space):
@@ -182,31 +285,27 @@ def run_optuna(task, n, seed, cv, kind):
         if kind == "optuna-tpe"
         else optuna.samplers.NSGAIISampler(population_size=10, seed=seed)
     )
-    study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study = optuna.create_study(directions=["maximize", "minimize"], sampler=sampler)
     dists = _optuna_distributions(task["space"])
-    scoring = task["scoring"]
-    rows = []
+    acc, cost = [], []
     for _ in range(n):
         trial = study.ask(dists)
         est = clone(task["estimator"]).set_params(**trial.params)
-        out = cross_validate(est, task["X"], task["y"], cv=cv, scoring=scoring)
-        acc = np.mean(
-            out["test_score"] if isinstance(scoring, str) else out["test_score"]
-        )
-        if task["cost"] == "mean_fit_time":
-            cost = float(np.mean(out["fit_time"]))
-        else:
-            cost = float(np.mean(out["test_mean_new_tokens"]))
-        err = 1.0 - float(acc) if np.isfinite(acc) else 1.0
-        study.tell(trial, [err, cost])
-        rows.append((err, cost))
-    return np.asarray(rows)
+        out = cross_validate(est, task["X"], task["y"], cv=cv, scoring=task["scoring"])
+        a = float(np.mean(out[f"test_{task['metric']}"]))
+        c = float(np.mean(out[f"test_{task['cost']}"]))
+        a = a if math.isfinite(a) else 0.0
+        study.tell(trial, [a, c])
+        acc.append(a)
+        cost.append(c)
+    return scaled_points(task, acc, cost)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", default="hgb,llm")
+    parser.add_argument("--tasks", default="hgb-cancer")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--n", type=int, default=60)
     parser.add_argument("--searchers", default=",".join(SEARCHERS))
     parser.add_argument("--quick", action="store_true", help="2 seeds, 16 evals")
@@ -216,32 +315,37 @@ def main():
     budgets = sorted({min(30, args.n), args.n})
     searchers = args.searchers.split(",")
     warnings.filterwarnings("ignore")
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     for task_name in args.tasks.split(","):
-        task = hgb_task() if task_name == "hgb" else llm_task()
+        if task_name == "llm":
+            task = llm_task()
+        elif task_name == "rf-cancer":
+            task = rf_task()
+        else:
+            task = hgb_task(task_name)
         hv = {s: {b: [] for b in budgets} for s in searchers}
         secs = {s: [] for s in searchers}
-        for seed in range(args.seeds):
+        for seed in seeds:
             cv = StratifiedKFold(3, shuffle=True, random_state=seed)
-            points = {}
             k = seed % len(searchers)
             for s in searchers[k:] + searchers[:k]:
                 start = time.perf_counter()
                 run = run_optuna if s.startswith("optuna") else run_skhp
-                points[s] = run(task, args.n, seed, cv, s)
+                points = run(task, args.n, seed, cv, s)
                 secs[s].append(time.perf_counter() - start)
-            ref_cost = 1.1 * max(np.nanmax(p[:, 1]) for p in points.values())
-            for s, p in points.items():
-                scaled = p / np.array([1.0, ref_cost])
                 for b in budgets:
-                    hv[s][b].append(hypervolume_2d(scaled[:b], [1.0, 1.0]))
+                    hv[s][b].append(hypervolume_2d(points[:b], [1.0, 1.0]))
             print(
                 f"[{task_name}] seed {seed}: "
-                + ", ".join(f"{s} {hv[s][args.n][-1]:.4f}" for s in searchers),
+                + ", ".join(
+                    f"{s} {' / '.join(f'{hv[s][b][-1]:.4f}' for b in budgets)}"
+                    for s in searchers
+                ),
                 flush=True,
             )
         print(
             f"\n### {task_name}: hypervolume, median (min-max) over "
-            f"{args.seeds} seeds\n"
+            f"{len(seeds)} seeds\n"
         )
         print(
             "| searcher | " + " | ".join(f"{b} evals" for b in budgets) + " | s/run |"

@@ -4,8 +4,9 @@ A search given ``objectives={name: "max" | "min", ...}`` (next to ``scoring``)
 gets a ``pareto_rank`` column in ``cv_results_`` (1 = non-dominated), picks
 ``best_index_`` by :func:`cheapest_within_one_se` unless ``refit`` is a
 callable, and, for :class:`~skhp.BayesSearchCV`, proposes candidates for the
-whole Pareto front with ParEGO's random augmented Chebyshev scalarisations
-(:func:`parego_ask`).
+whole Pareto front: with two objectives by expected hypervolume improvement
+(:func:`skhp.search.pareto_acquisition.ehvi_ask`), with more by ParEGO's
+random augmented Chebyshev scalarisations (:func:`parego_ask`).
 
 The names in ``objectives`` are scorer names (the keys of a multi-metric
 ``scoring``; with one metric, ``"score"`` or the ``scoring`` string itself) or
@@ -39,6 +40,10 @@ _RHO = 0.05
 # A failed candidate is told this far above the worst scalarised value (the
 # values are in [0, 1 + rho], so the margin is on that scale).
 _FAILURE_MARGIN = 0.5
+# BayesSearchCV's proposals with two objectives: "ehvi" (expected hypervolume
+# improvement, skhp.search.pareto_acquisition) or "parego"; with three or more
+# objectives always ParEGO. A module setting, for benchmarks/multi_objective.py.
+_FRONT_ACQUISITION = "ehvi"
 
 
 def _scorer_names(search):
@@ -376,8 +381,9 @@ def ask_for_front(search, branch, n, results):
 
     The branch's evaluated candidates are read from ``results`` (the
     ``cv_results_`` so far, replayed journal rows included; warm-start
-    results carry no costs and are left out), and :func:`parego_ask` proposes
-    ``n`` points of the branch's space.
+    results carry no costs and are left out), and
+    :func:`~skhp.search.pareto_acquisition.ehvi_ask` (two objectives) or
+    :func:`parego_ask` (more) proposes ``n`` points of the branch's space.
     """
     columns = check_objectives(search)
     F = objective_matrix(results, columns)
@@ -390,4 +396,9 @@ def ask_for_front(search, branch, n, results):
             rows.append(F[i])
     if len(points) < 2:
         return branch.optimizer.ask(n)
-    return parego_ask(branch.optimizer, points, np.asarray(rows), n, branch.rng)
+    rows = np.asarray(rows)
+    if rows.shape[1] == 2 and _FRONT_ACQUISITION == "ehvi":
+        from .pareto_acquisition import ehvi_ask
+
+        return ehvi_ask(branch.optimizer, points, rows, n, branch.rng)
+    return parego_ask(branch.optimizer, points, rows, n, branch.rng)
