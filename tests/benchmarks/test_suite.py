@@ -212,3 +212,16 @@ def test_paired_counts_wins_and_brackets_the_mean_difference():
     assert small["low"] >= -1.0 and small["high"] <= 1.0
     text = scoring.paired_markdown(out, "a", "b", "toy")
     assert "a better on 2, worse on 1, level on 0" in text
+
+
+def test_asktell_traces_are_best_so_far_and_share_the_initial_points():
+    from benchmarks.suite.asktell import run_one
+
+    name = "bbob_f001_i01_d02"
+    skhp_trace = run_one(name, "skhp", 0, 12, {})
+    random_trace = run_one(name, "random", 0, 12, {})
+    assert len(skhp_trace) == len(random_trace) == 12
+    assert all(b <= a for a, b in zip(skhp_trace, skhp_trace[1:]))
+    # The same seed draws the same 10 random initial points; then the model.
+    assert skhp_trace[:10] == random_trace[:10]
+    assert skhp_trace[-1] >= 0.0
