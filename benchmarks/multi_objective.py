@@ -83,7 +83,6 @@ import numpy as np  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, cross_validate  # noqa: E402
 
 from skhp import BayesSearchCV, Integer, RandomizedSearchCV, Real  # noqa: E402
-from skhp.search import objectives as _objectives  # noqa: E402
 from skhp.search.objectives import hypervolume_2d  # noqa: E402
 
 SEARCHERS = ["skhp-ehvi", "skhp-parego", "random", "optuna-tpe", "optuna-nsga2"]
@@ -249,12 +248,16 @@ def run_skhp(task, n, seed, cv, kind):
         )
     else:
         objectives = None if kind == "skhp-primary" else task["objectives"]
-        _objectives._FRONT_ACQUISITION = "parego" if kind == "skhp-parego" else "ehvi"
+        front = "parego" if kind == "skhp-parego" else "ehvi"
         search = BayesSearchCV(
-            task["estimator"], task["space"], n_iter=n, objectives=objectives, **common
+            task["estimator"],
+            task["space"],
+            n_iter=n,
+            objectives=objectives,
+            optimizer_kwargs={"front_acquisition": front},
+            **common,
         )
     search.fit(task["X"], task["y"])
-    _objectives._FRONT_ACQUISITION = "ehvi"
     r = search.cv_results_
     return scaled_points(
         task, r[f"mean_test_{task['metric']}"], r[f"mean_test_{task['cost']}"]

@@ -105,7 +105,9 @@ class BayesSearchCV(ObjectivesMixin, BaseSearchCV):
         ``"RF"``, ``"ET"``, ``"GBRT"``, any case), ``acq_func`` and
         ``n_initial_points`` set ``optimizer``, ``acq_func`` and
         ``n_initial_points`` (an error if they disagree with a parameter set
-        to a non-default value).
+        to a non-default value). ``front_acquisition`` (``"ehvi"``, the
+        default, or ``"parego"``) chooses how a search with two
+        ``objectives`` proposes for the front.
     scoring : str, callable, list, tuple or dict, default=None
         As in ``GridSearchCV``. With several metrics, the one named by
         ``refit`` is optimised.
@@ -169,8 +171,11 @@ default=None
         Several objectives, ``{name: "max" or "min"}``: scorer names from
         ``scoring`` and the recorded costs ``"mean_fit_time"`` and
         ``"mean_score_time"`` (see :mod:`skhp.search.objectives`). After the
-        initial design, each proposal is for the Pareto front: ParEGO's
-        random augmented Chebyshev scalarisation of the normalised
+        initial design, each proposal is for the Pareto front: with two
+        objectives the candidate of largest expected hypervolume improvement
+        (one fresh surrogate of the branch's kind per objective; ParEGO with
+        ``optimizer_kwargs={"front_acquisition": "parego"}``), with more
+        ParEGO's random augmented Chebyshev scalarisation of the normalised
         objectives, modelled by a fresh surrogate of the branch's kind.
         ``cv_results_`` gets a ``pareto_rank`` column (1 = on the front), and
         unless ``refit`` is a callable, ``best_index_`` is the cheapest
@@ -501,7 +506,15 @@ default=None
                 self.pruner.check(recorder.n_splits)
                 recorder.pruned_column = True
             loop = SearchLoop(
-                self, branches, initial, warm, recorder, total, callbacks, search_ctx
+                self,
+                branches,
+                initial,
+                warm,
+                recorder,
+                total,
+                callbacks,
+                search_ctx,
+                front_acquisition=settings["front_acquisition"],
             )
             loop.run()
         if search_ctx is not None:

@@ -190,9 +190,19 @@ class SearchLoop:
     """
 
     def __init__(
-        self, search, branches, initial, warm, recorder, total, callbacks, search_ctx
+        self,
+        search,
+        branches,
+        initial,
+        warm,
+        recorder,
+        total,
+        callbacks,
+        search_ctx,
+        front_acquisition="ehvi",
     ):
         self.search = search
+        self.front_acquisition = front_acquisition
         self.branches = branches
         self.initial = initial
         self.warm = warm
@@ -268,7 +278,9 @@ class SearchLoop:
         """``n`` points from ``branch``'s optimiser (with objectives: for the front)."""
         search = self.search
         if search.objectives and self.results and not branch.in_initial_phase:
-            return ask_for_front(search, branch, n, self.results)
+            return ask_for_front(
+                search, branch, n, self.results, self.front_acquisition
+            )
         return branch.optimizer.ask(n)
 
     def pick_branch(self):

@@ -40,10 +40,6 @@ _RHO = 0.05
 # A failed candidate is told this far above the worst scalarised value (the
 # values are in [0, 1 + rho], so the margin is on that scale).
 _FAILURE_MARGIN = 0.5
-# BayesSearchCV's proposals with two objectives: "ehvi" (expected hypervolume
-# improvement, skhp.search.pareto_acquisition) or "parego"; with three or more
-# objectives always ParEGO. A module setting, for benchmarks/multi_objective.py.
-_FRONT_ACQUISITION = "ehvi"
 
 
 def _scorer_names(search):
@@ -376,14 +372,16 @@ class ObjectivesMixin(SearchResultHooks):
         return cheapest_within_one_se(results, columns, primary_metric(self))
 
 
-def ask_for_front(search, branch, n, results):
+def ask_for_front(search, branch, n, results, front_acquisition="ehvi"):
     """BayesSearchCV's proposal for the Pareto front from one branch.
 
     The branch's evaluated candidates are read from ``results`` (the
     ``cv_results_`` so far, replayed journal rows included; warm-start
     results carry no costs and are left out), and
-    :func:`~skhp.search.pareto_acquisition.ehvi_ask` (two objectives) or
-    :func:`parego_ask` (more) proposes ``n`` points of the branch's space.
+    :func:`~skhp.search.pareto_acquisition.ehvi_ask` (two objectives, unless
+    ``front_acquisition="parego"``, the search's
+    ``optimizer_kwargs["front_acquisition"]``) or :func:`parego_ask` (more)
+    proposes ``n`` points of the branch's space.
     """
     columns = check_objectives(search)
     F = objective_matrix(results, columns)
@@ -397,7 +395,7 @@ def ask_for_front(search, branch, n, results):
     if len(points) < 2:
         return branch.optimizer.ask(n)
     rows = np.asarray(rows)
-    if rows.shape[1] == 2 and _FRONT_ACQUISITION == "ehvi":
+    if rows.shape[1] == 2 and front_acquisition == "ehvi":
         from .pareto_acquisition import ehvi_ask
 
         return ehvi_ask(branch.optimizer, points, rows, n, branch.rng)

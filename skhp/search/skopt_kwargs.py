@@ -15,9 +15,14 @@ A key that disagrees with its parameter set to a non-default value is an
 error (which one was meant?). ``dimensions`` and ``random_state`` have their
 own BayesSearchCV parameters (``search_spaces``, ``random_state``) and are
 refused with a message naming them.
+
+One key is BayesSearchCV's own and is taken out here too:
+``front_acquisition`` (``"ehvi"``, the default, or ``"parego"``), how a search
+with two ``objectives`` proposes for the front (see
+:mod:`skhp.search.objectives`).
 """
 
-from .optimizer_names import ACQ_FUNCS, OPTIMIZERS
+from .optimizer_names import ACQ_FUNCS, FRONT_ACQUISITIONS, OPTIMIZERS
 
 __all__ = ["split_optimizer_kwargs"]
 
@@ -54,8 +59,9 @@ def split_optimizer_kwargs(search, defaults):
     Returns
     -------
     settings : dict
-        ``optimizer``, ``acq_func``, ``n_initial_points`` and
-        ``optimizer_kwargs`` (the keys left for the optimiser, or None).
+        ``optimizer``, ``acq_func``, ``n_initial_points``,
+        ``front_acquisition`` and ``optimizer_kwargs`` (the keys left for the
+        optimiser, or None).
     """
     kwargs = dict(search.optimizer_kwargs or {})
     settings = {
@@ -111,6 +117,15 @@ def split_optimizer_kwargs(search, defaults):
             value,
             search.n_initial_points,
             defaults["n_initial_points"],
+        )
+    settings["front_acquisition"] = kwargs.pop("front_acquisition", "ehvi")
+    if settings["front_acquisition"] not in FRONT_ACQUISITIONS:
+        raise ValueError(
+            "optimizer_kwargs['front_acquisition'] must be "
+            f"{_or(FRONT_ACQUISITIONS)}, but got "
+            f"{settings['front_acquisition']!r}: how a search with two "
+            "objectives proposes for the Pareto front. Remove the key for the "
+            "default ('ehvi')."
         )
     settings["optimizer_kwargs"] = kwargs or None
     return settings

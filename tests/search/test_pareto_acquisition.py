@@ -143,3 +143,38 @@ def test_bayes_search_with_two_objectives_is_reproducible():
     assert runs[0] == runs[1]
     # After the initial points, the proposals keep z (pure cost) small.
     assert np.mean([p["z"] for p in runs[0][5:]]) < 0.4
+
+
+def _front_search(**kwargs):
+    return BayesSearchCV(
+        _QualityCost(),
+        {"x": Real(0.0, 1.0), "z": Real(0.0, 1.0)},
+        n_iter=9,
+        n_initial_points=5,
+        cv=KFold(3),
+        scoring={"quality": lambda e, X, y=None: e.score(X), "size": _size},
+        refit="quality",
+        objectives={"quality": "max", "size": "min"},
+        random_state=0,
+        **kwargs,
+    )
+
+
+def test_front_acquisition_parego_is_chosen_by_optimizer_kwargs():
+    X = np.arange(12, dtype=float).reshape(-1, 1)
+    params = {}
+    for front in ("ehvi", "parego"):
+        search = _front_search(optimizer_kwargs={"front_acquisition": front})
+        params[front] = search.fit(X).cv_results_["params"]
+    default = _front_search().fit(X).cv_results_["params"]
+    # The same initial design, then different proposals; EHVI is the default.
+    assert params["ehvi"][:5] == params["parego"][:5]
+    assert params["ehvi"][5:] != params["parego"][5:]
+    assert default == params["ehvi"]
+
+
+def test_front_acquisition_must_be_known():
+    X = np.arange(12, dtype=float).reshape(-1, 1)
+    search = _front_search(optimizer_kwargs={"front_acquisition": "nsga2"})
+    with pytest.raises(ValueError, match=r"'ehvi' or 'parego', but got 'nsga2'"):
+        search.fit(X)
