@@ -141,15 +141,25 @@ def hgb_task(name):
         )
     low = HGB_SPACE["max_iter"].low * 1  # one leaf per tree at least
     high = HGB_SPACE["max_iter"].high * HGB_SPACE["max_leaf_nodes"].high
+    estimator = HistGradientBoostingClassifier(early_stopping=False, random_state=0)
+    return _leaves_task(estimator, X, y, HGB_SPACE, low, high)
+
+
+def _leaves_task(estimator, X, y, space, low, high):
+    """A tree-ensemble task: accuracy against ``n_leaves``, scaled in log.
+
+    ``low`` and ``high`` bound the leaves a candidate of ``space`` can have;
+    the cost is ``log(leaves / low) / log(high / low)``, 0 to 1.
+    """
 
     def scale_cost(leaves):
         return np.log(np.maximum(leaves, low) / low) / math.log(high / low)
 
     return dict(
-        estimator=HistGradientBoostingClassifier(early_stopping=False, random_state=0),
+        estimator=estimator,
         X=X,
         y=y,
-        space=HGB_SPACE,
+        space=space,
         scoring={"accuracy": "accuracy", "n_leaves": n_leaves},
         refit="accuracy",
         objectives={"accuracy": "max", "n_leaves": "min"},
@@ -175,23 +185,8 @@ def rf_task():
     X, y = load_breast_cancer(return_X_y=True)
     low = RF_SPACE["n_estimators"].low * 2  # a tree of a forest splits at least once
     high = RF_SPACE["n_estimators"].high * RF_SPACE["max_leaf_nodes"].high
-
-    def scale_cost(leaves):
-        return np.log(np.maximum(leaves, low) / low) / math.log(high / low)
-
-    return dict(
-        estimator=RandomForestClassifier(random_state=0, n_jobs=1),
-        X=X,
-        y=y,
-        space=RF_SPACE,
-        scoring={"accuracy": "accuracy", "n_leaves": n_leaves},
-        refit="accuracy",
-        objectives={"accuracy": "max", "n_leaves": "min"},
-        metric="accuracy",
-        cost="n_leaves",
-        error_ref=_majority_error(y),
-        scale_cost=scale_cost,
-    )
+    estimator = RandomForestClassifier(random_state=0, n_jobs=1)
+    return _leaves_task(estimator, X, y, RF_SPACE, low, high)
 
 
 def llm_task():

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["check_texts"]
+__all__ = ["check_texts", "text_input_tags"]
 
 _CONTAINERS = "Pass a list of strings, a 1-d array of str or a one-column DataFrame."
 
@@ -87,3 +87,15 @@ def check_texts(X, estimator_name=None):
                 "bytes, or map other inputs to text with a FunctionTransformer."
             )
     return [str(text) for text in arr]
+
+
+def text_input_tags(tags):
+    """scikit-learn tags of an estimator whose ``X`` is a 1-d sequence of texts.
+
+    Sets ``tags.input_tags`` to 1-d string input (not a 2-d array) and
+    returns ``tags``, for ``__sklearn_tags__``.
+    """
+    tags.input_tags.two_d_array = False
+    tags.input_tags.one_d_array = True
+    tags.input_tags.string = True
+    return tags

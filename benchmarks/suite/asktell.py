@@ -100,6 +100,7 @@ def run(args):
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     start = time.time()
     n = 0
+    FOLDER.mkdir(parents=True, exist_ok=True)
     for name in problems_of(args.half):
         for seed in seeds:
             if str(seed) in done.get(name, {}):
@@ -108,8 +109,7 @@ def run(args):
             trace = run_one(name, args.searcher, seed, budget, kwargs)
             done.setdefault(name, {})[str(seed)] = trace
             n += 1
-        FOLDER.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(done))
+        path.write_text(json.dumps(done))  # per problem, so a stopped run resumes
     print(f"{args.label} ({args.budget}): {n} runs in {time.time() - start:.0f} s")
 
 

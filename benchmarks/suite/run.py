@@ -134,12 +134,8 @@ def _label_groups(results, selected, compare):
     return groups
 
 
-def print_paired(args, problems, budgets_of, split, results, selected, halves):
-    """Print ``--paired A,B`` per family and half."""
-    pair = args.paired.split(",")
-    if len(pair) != 2 or any(label not in results for label in pair):
-        sys.exit(f"--paired: two stored labels, A,B; got {args.paired!r}")
-    others = [x for x in (args.compare or "").split(",") if x and x not in pair]
+def _sections(problems, split, selected, halves):
+    """``(title, problem names)`` of each table: every family of every half."""
     for half in halves:
         for family in FAMILIES:
             names = [
@@ -148,11 +144,21 @@ def print_paired(args, problems, budgets_of, split, results, selected, halves):
                 if (half == "all" or n in split[half])
                 and (family == "all" or problems[n].family == family)
             ]
-            result = scoring.paired(results, names, *pair, budgets_of, others)
-            if result["problems"]:
-                where = "all problems" if half == "all" else f"{half} half"
-                print()
-                print(scoring.paired_markdown(result, *pair, f"{family}, {where}"))
+            where = "all problems" if half == "all" else f"{half} half"
+            yield f"{family}, {where}", names
+
+
+def print_paired(args, problems, budgets_of, split, results, selected, halves):
+    """Print ``--paired A,B`` per family and half."""
+    pair = args.paired.split(",")
+    if len(pair) != 2 or any(label not in results for label in pair):
+        sys.exit(f"--paired: two stored labels, A,B; got {args.paired!r}")
+    others = [x for x in (args.compare or "").split(",") if x and x not in pair]
+    for title, names in _sections(problems, split, selected, halves):
+        result = scoring.paired(results, names, *pair, budgets_of, others)
+        if result["problems"]:
+            print()
+            print(scoring.paired_markdown(result, *pair, title))
 
 
 def print_tables(args, problems, budgets_of, split):
@@ -174,20 +180,11 @@ def print_tables(args, problems, budgets_of, split):
     for heading, labels in groups:
         if heading:
             print(f"\n### {heading}{', '.join(labels)}")
-        for half in halves:
-            for family in FAMILIES:
-                names = [
-                    n
-                    for n in selected
-                    if (half == "all" or n in split[half])
-                    and (family == "all" or problems[n].family == family)
-                ]
-                summary = scoring.summarise(results, names, labels, budgets_of)
-                if not summary["problems"]:
-                    continue
+        for title, names in _sections(problems, split, selected, halves):
+            summary = scoring.summarise(results, names, labels, budgets_of)
+            if summary["problems"]:
                 print()
-                where = "all problems" if half == "all" else f"{half} half"
-                print(scoring.markdown(summary, f"{family}, {where}"))
+                print(scoring.markdown(summary, title))
     print()
     print(
         "score: 0 = random search's mean, 1 = best found by any searcher shown; "

@@ -67,8 +67,7 @@ def main(argv=None):
     split = catalogue.load_split()
     names = [n for n in problems if args.half == "all" or n in split[args.half]]
     if args.family != "all":
-        prefix = "bbob_" if args.family == "bbob" else "sk_"
-        names = [n for n in names if n.startswith(prefix)]
+        names = [n for n in names if problems[n].family == args.family]
     todo = todo_list(
         names, searchers, range(args.seeds), storage.load_all(args.results)
     )

@@ -110,6 +110,15 @@ def _overhead_ms(runs):
     return float(np.median(per)) if per else math.nan
 
 
+def _common_problems(results, problems, labels):
+    """The problems, sorted, on which every label has a stored run."""
+    return [
+        p
+        for p in sorted(problems)
+        if all(results.get(label, {}).get(p) for label in labels)
+    ]
+
+
 def summarise(results, problems, labels, budgets_of):
     """One table's numbers.
 
@@ -132,11 +141,7 @@ def summarise(results, problems, labels, budgets_of):
         "rank": (small, large), "step_ms", "overhead_ms", "seeds"}}}``.
     """
     labels = list(dict.fromkeys([*labels, RANDOM]))
-    used = [
-        p
-        for p in sorted(problems)
-        if all(results.get(label, {}).get(p) for label in labels)
-    ]
+    used = _common_problems(results, problems, labels)
     scores = {label: ([], []) for label in labels}
     ranks = {label: ([], []) for label in labels}
     for p in used:
@@ -196,11 +201,7 @@ def paired(results, problems, a, b, budgets_of, labels=(), n_boot=4000, seed=0):
         "losses", "ties"}, ...]}``, small budget first.
     """
     labels = list(dict.fromkeys([a, b, *labels, RANDOM]))
-    used = [
-        p
-        for p in sorted(problems)
-        if all(results.get(label, {}).get(p) for label in labels)
-    ]
+    used = _common_problems(results, problems, labels)
     rng = np.random.default_rng(seed)
     out = []
     for i in (0, 1):

@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_consistent_length
 
 from skhp._compat import Interval, StrOptions, fit_context
 from skhp._optional import import_optional
-from skhp._text_input import check_texts
+from skhp._text_input import check_texts, text_input_tags
 from skhp.neural.training import (
     CLASSIFIER_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
@@ -203,11 +203,7 @@ class TextClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator):
         self._store_prefixed(kwargs)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.one_d_array = True
-        tags.input_tags.string = True
-        return tags
+        return text_input_tags(super().__sklearn_tags__())
 
     def _module_kwargs(self):
         plain = ("embedding_dim", "hidden_size", "dropout")

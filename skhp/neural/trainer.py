@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from skhp._compat import HasMethods, Interval, StrOptions, fit_context, param_names
 from skhp._optional import import_optional
-from skhp._text_input import check_texts
+from skhp._text_input import check_texts, text_input_tags
 from skhp._torch_threads import torch_threads
 from skhp.neural.prefixed import PrefixedParams
 from skhp.neural.progress import resolve_verbose
@@ -262,11 +262,7 @@ class TrainerClassifier(
         self._store_prefixed(kwargs)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.one_d_array = True
-        tags.input_tags.string = True
-        return tags
+        return text_input_tags(super().__sklearn_tags__())
 
     # --- parameters ---------------------------------------------------------
 

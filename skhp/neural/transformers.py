@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_consistent_length
 
 from skhp._compat import HasMethods, Interval, fit_context
 from skhp._optional import import_optional
-from skhp._text_input import check_texts
+from skhp._text_input import check_texts, text_input_tags
 from skhp.neural.progress import resolve_verbose
 from skhp.neural.training import (
     CLASSIFIER_CONSTRAINTS,
@@ -244,11 +244,7 @@ class TransformerClassifier(ClassifierSupport, ClassifierMixin, NeuralEstimator)
         self._store_prefixed(kwargs)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.one_d_array = True
-        tags.input_tags.string = True
-        return tags
+        return text_input_tags(super().__sklearn_tags__())
 
     def _module_kwargs(self):
         settings = self._merge(

@@ -316,18 +316,9 @@ def parego_ask(optimizer, points, F, n, rng):
     -------
     points : list of list
     """
-    from .optimizer import SurrogateOptimizer
-
     F = np.asarray(F, dtype=float)
     weights = rng.dirichlet(np.ones(F.shape[1]))
-    fresh = SurrogateOptimizer(
-        optimizer.dimensions,
-        base_estimator=optimizer.base_estimator,
-        n_initial_points=optimizer.n_initial_points,
-        acq_func=optimizer.acq_func,
-        random_state=rng.randint(np.iinfo(np.int32).max),
-        optimizer_kwargs=optimizer.optimizer_kwargs,
-    )
+    fresh = optimizer.fresh(rng.randint(np.iinfo(np.int32).max))
     values = chebyshev_values(F, weights)
     failed = ~np.isfinite(values)
     if failed.all():

@@ -387,6 +387,21 @@ class SurrogateOptimizer:
         points = [self._to_python(x) for x in points]
         return self._deduplicate(points)
 
+    def fresh(self, random_state):
+        """A new optimiser with this one's settings and nothing told.
+
+        For a surrogate of another quantity over the same space (the
+        objectives of a multi-objective search).
+        """
+        return SurrogateOptimizer(
+            self.dimensions,
+            base_estimator=self.base_estimator,
+            n_initial_points=self.n_initial_points,
+            acq_func=self.acq_func,
+            random_state=random_state,
+            optimizer_kwargs=self.optimizer_kwargs,
+        )
+
     @staticmethod
     def failure_value(told_successes):
         """The value to tell for a failed candidate: worse than every success.

@@ -177,14 +177,7 @@ def ehvi_ask(optimizer, points, F, n, rng):
     span = np.where(high > low, high - low, 1.0)
     models = []
     for j in range(2):
-        surrogate = SurrogateOptimizer(
-            optimizer.dimensions,
-            base_estimator=optimizer.base_estimator,
-            n_initial_points=optimizer.n_initial_points,
-            acq_func=optimizer.acq_func,
-            random_state=rng.randint(np.iinfo(np.int32).max),
-            optimizer_kwargs=optimizer.optimizer_kwargs,
-        )
+        surrogate = optimizer.fresh(rng.randint(np.iinfo(np.int32).max))
         values = F[:, j]
         stand_in = SurrogateOptimizer.failure_value(values[ok])
         surrogate.tell(
