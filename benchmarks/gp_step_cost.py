@@ -12,9 +12,11 @@ log-uniform reals, two uniform reals, an integer and a 3-way categorical):
 CPU time (``time.process_time``), not wall time, so that other processes on a
 shared machine disturb it less; compare two versions by running the script
 alternately in each (for example with ``PYTHONPATH`` set to a git worktree).
-BLAS is limited to one thread. Run from the repository root::
+BLAS is limited to one thread. ``--optimizer-kwargs`` (JSON) is passed to
+the optimiser, to time an option. Run from the repository root::
 
     python benchmarks/gp_step_cost.py --within-search 50 300 --told 1000
+    python benchmarks/gp_step_cost.py --optimizer-kwargs '{"input_warping": true}'
 """
 
 import os
@@ -23,6 +25,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -43,11 +46,13 @@ def _step(opt):
     return 1000 * (time.process_time() - start)
 
 
-def within_search(n, repeats):
+def within_search(n, repeats, kwargs=None):
     """CPU ms of the 10 steps after n - 5 steps of a search, over ``repeats``."""
     times = []
     for rep in range(repeats):
-        opt = SurrogateOptimizer(MIXED6_SPACE, random_state=rep)
+        opt = SurrogateOptimizer(
+            MIXED6_SPACE, random_state=rep, optimizer_kwargs=kwargs
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for _ in range(n - 5):
@@ -56,9 +61,9 @@ def within_search(n, repeats):
     return np.median(times), np.mean(times)
 
 
-def told_at_once(n):
+def told_at_once(n, kwargs=None):
     """CPU ms of the first fit on n random observations, and of 5 later steps."""
-    opt = SurrogateOptimizer(MIXED6_SPACE, random_state=0)
+    opt = SurrogateOptimizer(MIXED6_SPACE, random_state=0, optimizer_kwargs=kwargs)
     xs = [opt._to_python(x) for x in opt.space.rvs(n, random_state=0)]
     start = time.process_time()
     opt.tell(xs, [mixed6(x) for x in xs])
@@ -71,16 +76,18 @@ def main(argv=None):
     parser.add_argument("--within-search", type=int, nargs="*", default=[50])
     parser.add_argument("--told", type=int, nargs="*", default=[])
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--optimizer-kwargs", default="{}", help="JSON")
     args = parser.parse_args(argv)
+    kwargs = json.loads(args.optimizer_kwargs)
     for n in args.within_search:
-        median, mean = within_search(n, args.repeats)
+        median, mean = within_search(n, args.repeats, kwargs)
         print(
             f"within a search, {n} observations: median {median:.1f} ms, "
             f"mean {mean:.1f} ms (CPU)",
             flush=True,
         )
     for n in args.told:
-        first, median = told_at_once(n)
+        first, median = told_at_once(n, kwargs)
         print(
             f"{n} observations told at once: first fit {first:.0f} ms, then "
             f"median {median:.0f} ms a step without refit (CPU)",
