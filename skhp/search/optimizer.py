@@ -47,7 +47,6 @@ _GP_KWARGS = {
     "acq_optimizer": None,
     "acq_optimizer_kwargs": {"n_points", "n_restarts_optimizer"},
     "random_share": None,
-    "input_warping": None,
 }
 _GP_ACQ_OPTIMIZERS = ("auto", "lbfgs", "sampling")
 _GP_ACQ_FUNCS = ACQ_FUNCS
@@ -112,12 +111,6 @@ def _check_gp_kwargs(kwargs, acq_func):
             f"optimizer_kwargs['random_share'] must be a number in [0, 1], got "
             f"{random_share!r}."
         )
-    input_warping = kwargs.get("input_warping", False)
-    if not isinstance(input_warping, (bool, np.bool_)):
-        raise ValueError(
-            f"optimizer_kwargs['input_warping'] must be True or False, got "
-            f"{input_warping!r}."
-        )
     acq_optimizer = kwargs.get("acq_optimizer", "auto")
     if acq_optimizer not in _GP_ACQ_OPTIMIZERS:
         raise ValueError(
@@ -136,7 +129,6 @@ def _check_gp_kwargs(kwargs, acq_func):
         "n_restarts": int(settings.get("n_restarts_optimizer", 10)),
         "local_search": acq_optimizer != "sampling",
         "random_share": float(random_share),
-        "input_warping": bool(input_warping),
     }
 
 
@@ -179,12 +171,9 @@ class SurrogateOptimizer:
         (``n_points``, random points scored, default 1000;
         ``n_restarts_optimizer``, starts of the local search, default 10) and
         ``random_share`` (the chance that a proposal after the initial points
-        is a random point instead of the acquisition's optimum, default 0.1)
-        and ``input_warping`` (True: each real and integer feature is warped
-        by a Kumaraswamy CDF fitted with the kernel, as in BoTorch and HEBO;
-        default False, see ``docs/benchmarks.md``). With the trees: extra
-        arguments for :class:`skopt.Optimizer`. The arguments that have their
-        own parameter here are refused.
+        is a random point instead of the acquisition's optimum, default
+        0.1). With the trees: extra arguments for :class:`skopt.Optimizer`. The
+        arguments that have their own parameter here are refused.
 
     See Also
     --------

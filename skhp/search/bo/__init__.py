@@ -3,8 +3,6 @@
 * :mod:`.space`: points of a scikit-optimize space to unit features, and which
   features are discrete;
 * :mod:`.prior`: priors on the model's hyperparameters;
-* :mod:`.input_warping`: a learned Kumaraswamy CDF per numeric feature
-  (off by default);
 * :mod:`.gp`: the Gaussian process (Matérn 5/2, one length scale per
   feature), fitted by maximum a posteriori;
 * :mod:`.acquisition`: log expected improvement, log probability of

@@ -13,13 +13,6 @@ with that hyperparameter's derivative of ``K``
 (``tests/search/bo/test_gp.py`` checks them against scikit-learn's
 ``GaussianProcessRegressor``).
 
-With an :class:`~skhp.search.bo.input_warping.InputWarping` (``warping=``),
-the kernel sees some features through a fitted Kumaraswamy CDF, and
-``theta`` ends with its parameters ``[log a..., log b...]``, fitted jointly;
-the likelihood's gradient with respect to them goes through the warped
-features' squared differences, and the predictions' gradients with respect
-to the inputs through the warping's derivative.
-
 Predictions give the posterior mean and standard deviation of ``f`` (not of
 ``y``: the acquisition asks where the function is good, not where a noisy
 draw might be) and, for the acquisition optimiser, their gradients with
@@ -82,40 +75,19 @@ def _cho_inverse(L):
 
 
 class _Likelihood:
-    """Log-marginal likelihood of one data set as a function of ``theta``.
+    """Log-marginal likelihood of one data set as a function of ``theta``."""
 
-    With an :class:`~.input_warping.InputWarping`, ``theta`` ends with its
-    parameters, and the warped features' squared differences are recomputed
-    at each evaluation (the others once per fit).
-    """
-
-    def __init__(self, X, y, warping=None):
+    def __init__(self, X, y):
         self.n, self.d = X.shape
         self.y = y
-        self.X = X
-        self.warping = warping if warping is not None and warping.n_params else None
-        # The squared differences per feature do not depend on theta (unless
-        # warped): once per fit, feature-major, so the scaled distances are
-        # one product.
+        # The squared differences per feature do not depend on theta: once per
+        # fit, feature-major, so the scaled distances are one product.
         diff_sq = (X.T[:, :, np.newaxis] - X.T[:, np.newaxis, :]) ** 2
         self.diff_sq = diff_sq.reshape(self.d, self.n * self.n)
-
-    def _warp(self, params):
-        """Warp the inputs; the warped features' squared differences updated."""
-        W, _, dw_dlog_a, dw_dlog_b = self.warping.transform_with_derivatives(
-            self.X, params
-        )
-        cols = self.warping.columns
-        Wc = W[:, cols]
-        diff = Wc.T[:, :, np.newaxis] - Wc.T[:, np.newaxis, :]
-        self.diff_sq[cols] = (diff * diff).reshape(len(cols), self.n * self.n)
-        return Wc, dw_dlog_a, dw_dlog_b
 
     def __call__(self, theta):
         """Log-marginal likelihood at ``theta`` and its gradient."""
         n, d, y = self.n, self.d, self.y
-        if self.warping is not None:
-            Wc, dw_dlog_a, dw_dlog_b = self._warp(theta[d + 2 :])
         signal = math.exp(theta[0])
         inv_scale_sq = np.exp(-2.0 * theta[1 : 1 + d])
         noise = math.exp(theta[1 + d])
@@ -136,7 +108,7 @@ class _Likelihood:
         # d lml / d theta_k = trace((alpha alpha^T - K^-1) dK/dtheta_k) / 2.
         inner = np.outer(alpha, alpha)
         inner -= _cho_inverse(L)
-        grad = np.empty(len(theta))
+        grad = np.empty(d + 2)
         grad[0] = 0.5 * signal * np.vdot(inner, K_corr)
         # d K_corr / d log l_k = 5/3 (1 + sqrt(5) r) exp(-sqrt(5) r) D_k / l_k^2.
         weights = inner * (root5_r + 1.0)
@@ -145,19 +117,6 @@ class _Likelihood:
             (5.0 / 6.0 * signal) * (self.diff_sq @ weights.reshape(-1)) * inv_scale_sq
         )
         grad[1 + d] = 0.5 * noise * np.trace(inner)
-        if self.warping is not None:
-            # d K_ij / d p = s dK_corr/d(r^2) 2 (w_ik - w_jk)(g_ik - g_jk) / l_k^2,
-            # with dK_corr/d(r^2) = -5/6 (1 + sqrt(5) r) exp(-sqrt(5) r) and
-            # g = dw/dp; with M = inner s dK_corr/d(r^2) (symmetric), half the
-            # trace is 2 (sum_i w_i g_i (M 1)_i - w^T M g) / l_k^2.
-            M = (-5.0 / 6.0 * signal) * weights
-            row_sums = M.sum(axis=1)
-            inv_sq = inv_scale_sq[self.warping.columns]
-            m = len(self.warping.columns)
-            for offset, G in ((d + 2, dw_dlog_a), (d + 2 + m, dw_dlog_b)):
-                term = ((Wc * G) * row_sums[:, np.newaxis]).sum(axis=0)
-                term -= (Wc * (M @ G)).sum(axis=0)
-                grad[offset : offset + m] = 2.0 * inv_sq * term
         return value, grad
 
 
@@ -172,17 +131,12 @@ class GaussianProcess:
         An extra starting point of the hyperparameter fit (for example the
         previous fit's ``theta_``), next to two fixed ones; with
         ``fit(..., optimize=False)``, the hyperparameters used.
-    warping : InputWarping or None, default=None
-        Warps the inputs it names before the kernel sees them
-        (:mod:`.input_warping`); its parameters are fitted with the others,
-        under its own prior (also when ``prior`` is None).
 
     Attributes
     ----------
-    theta_ : ndarray of shape (n_features + 2 + n_warping_params,)
-        Fitted ``[log signal variance, log length scales..., log noise
-        variance]``, for values standardised by ``y_mean_`` and ``y_std_``,
-        then the warping's parameters (``[log a..., log b...]``), if any.
+    theta_ : ndarray of shape (n_features + 2,)
+        Fitted ``[log signal variance, log length scales..., log noise variance]``,
+        for values standardised by ``y_mean_`` and ``y_std_``.
     X_train_ : ndarray of shape (n_samples, n_features)
     y_mean_, y_std_ : float
         The standardisation of the values fitted.
@@ -199,41 +153,27 @@ class GaussianProcess:
     True
     """
 
-    def __init__(self, prior=None, theta_start=None, warping=None):
+    def __init__(self, prior=None, theta_start=None):
         self.prior = prior
         self.theta_start = theta_start
-        self.warping = warping
 
     # -- fitting -----------------------------------------------------------------
 
-    def _warping(self):
-        """The warping, or None when it warps nothing."""
-        warping = self.warping
-        return warping if warping is not None and warping.n_params else None
-
     def _bounds(self, d):
-        bounds = (
+        return (
             [_LOG_SIGNAL_BOUNDS] + [_LOG_LENGTHSCALE_BOUNDS] * d + [_LOG_NOISE_BOUNDS]
         )
-        warping = self._warping()
-        return bounds + (warping.bounds() if warping is not None else [])
 
-    def _objective(self, likelihood, d):
+    def _objective(self, likelihood):
         prior = self.prior
-        warping = self._warping()
 
         def negative_posterior(theta):
             value, grad = likelihood(theta)
             if not np.isfinite(value):
                 return np.inf, np.zeros_like(theta)
             if prior is not None:
-                p, g = prior.log_prob(theta[: d + 2])
-                value += p
-                grad[: d + 2] += g
-            if warping is not None:
-                p, g = warping.log_prior(theta[d + 2 :])
-                value += p
-                grad[d + 2 :] += g
+                p, g = prior.log_prob(theta)
+                value, grad = value + p, grad + g
             return -value, -grad
 
         return negative_posterior
@@ -264,9 +204,8 @@ class GaussianProcess:
         d = X.shape[1]
         if not optimize:
             return self.condition(X, y, theta=np.asarray(self.theta_start, float))
-        warping = self._warping()
-        likelihood = _Likelihood(X, y_scaled, warping)
-        objective = self._objective(likelihood, d)
+        likelihood = _Likelihood(X, y_scaled)
+        objective = self._objective(likelihood)
         bounds = self._bounds(d)
         low = np.array([b[0] for b in bounds])
         high = np.array([b[1] for b in bounds])
@@ -274,14 +213,11 @@ class GaussianProcess:
         # Two fixed starts (the prior's mode, and the same with length scales
         # a third as long, for wiggly functions), so that the fit is a
         # function of the data alone; ``theta_start`` is a third.
-        # The warping starts from the identity.
-        mode = np.concatenate(
-            [prior.mode(), warping.identity() if warping is not None else []]
-        )
+        mode = prior.mode()
         short = mode.copy()
         short[1 : 1 + d] -= math.log(3.0)
         starts = [np.clip(mode, low, high), np.clip(short, low, high)]
-        if self.theta_start is not None and len(self.theta_start) == len(bounds):
+        if self.theta_start is not None and len(self.theta_start) == d + 2:
             starts.append(np.clip(np.asarray(self.theta_start, float), low, high))
         best_theta, best_value = starts[0], np.inf
         with warnings.catch_warnings():
@@ -312,13 +248,12 @@ class GaussianProcess:
         self.length_scale_ = np.exp(theta[1 : 1 + d])
         self.noise_ = math.exp(theta[1 + d])
         self.X_train_ = X
-        self._W_train = self._warp(X)
-        self._X_scaled = self._W_train / self.length_scale_
+        self._X_scaled = X / self.length_scale_
         self.y_train_ = y
         if not hasattr(self, "y_mean_"):
             self.y_mean_, self.y_std_ = 0.0, 1.0
         y_scaled = (y - self.y_mean_) / self.y_std_
-        K = self.signal_ * matern52(cdist(self._X_scaled, self._X_scaled))
+        K = self.signal_ * matern52(self._scaled_dist(X, X))
         K.reshape(-1)[:: X.shape[0] + 1] += self.noise_ + _JITTER
         L, info = dpotrf(K, lower=1, clean=1, overwrite_a=0)
         jitter = 1e-8
@@ -333,12 +268,11 @@ class GaussianProcess:
 
     # -- predictions ---------------------------------------------------------------
 
-    def _warp(self, X):
-        """The inputs as the kernel sees them (warped, when there is a warping)."""
-        warping = self._warping()
-        if warping is None:
-            return X
-        return warping.transform(X, self.theta_[X.shape[1] + 2 :])
+    def _scaled_dist(self, A, B):
+        return cdist(A / self.length_scale_, B / self.length_scale_)
+
+    def _scaled_dist_to_train(self, X):
+        return cdist(X / self.length_scale_, self._X_scaled)
 
     def predict(self, X, return_std=False, return_grad=False):
         """Posterior mean (and standard deviation) of the function at ``X``.
@@ -359,14 +293,7 @@ class GaussianProcess:
         mean_grad, std_grad : ndarray, if ``return_grad``
         """
         X = np.atleast_2d(np.asarray(X, dtype=float))
-        warping = self._warping()
-        if warping is not None and return_grad:
-            W, dw_dx, _, _ = warping.transform_with_derivatives(
-                X, self.theta_[X.shape[1] + 2 :]
-            )
-        else:
-            W = self._warp(X)
-        r = cdist(W / self.length_scale_, self._X_scaled)
+        r = self._scaled_dist_to_train(X)
         K_trans = self.signal_ * matern52(r)
         mean = K_trans @ self.alpha_ * self.y_std_ + self.y_mean_
         if not (return_std or return_grad):
@@ -380,22 +307,15 @@ class GaussianProcess:
             return mean, std
         # dk(x_m, z_n)/dx_mj = f_mn (x_mj - z_nj) / l_j^2, with
         # f = -5/3 s (1 + sqrt5 r) exp(-sqrt5 r); a sum over n of weights
-        # c_mn times that is (x_m sum_n c_mn - sum_n c_mn z_n) / l^2. With a
-        # warping, x and z are the warped inputs, and the warped features'
-        # derivatives are multiplied by w'(x) (the chain rule).
+        # c_mn times that is (x_m sum_n c_mn - sum_n c_mn z_n) / l^2.
         s5r = _SQRT5 * r
         factor = -(5.0 / 3.0) * self.signal_ * (1.0 + s5r) * np.exp(-s5r)
         inv_ls_sq = 1.0 / self.length_scale_**2
-        chain = None
-        if warping is not None:
-            chain = np.ones_like(W)
-            chain[:, warping.columns] = dw_dx
 
         def contract(weights):
-            grad = (
-                W * weights.sum(axis=1)[:, np.newaxis] - weights @ self._W_train
+            return (
+                X * weights.sum(axis=1)[:, np.newaxis] - weights @ self.X_train_
             ) * inv_ls_sq
-            return grad if chain is None else grad * chain
 
         mean_grad = contract(factor * self.alpha_) * self.y_std_
         w = _trtrs(self.L_, v, trans=1)  # K^-1 k(x)

@@ -5,9 +5,7 @@
 1. **model**: maps the values through the output warping
    (:class:`~skhp.search.warping.YeoJohnsonWarping`, fitted to the successes;
    failures placed above them), then fits :class:`~.gp.GaussianProcess` to
-   the encoded points by maximum a posteriori under :class:`~.prior.HyperPrior`
-   (with ``input_warping``, the numeric features warped by
-   :class:`~.input_warping.InputWarping`, fitted with it);
+   the encoded points by maximum a posteriori under :class:`~.prior.HyperPrior`;
 2. **propose**: maximises the acquisition (:mod:`.acquisition`) with
    :func:`~.acq_optimizer.maximize_acquisition`, skipping points already told;
    a batch of several points is chosen with a constant liar (each proposal
@@ -26,7 +24,6 @@ from ..warping import YeoJohnsonWarping
 from .acq_optimizer import maximize_acquisition
 from .acquisition import Acquisition
 from .gp import GaussianProcess
-from .input_warping import InputWarping
 from .prior import HyperPrior
 from .space import SpaceEncoding
 
@@ -101,10 +98,6 @@ class GPOptimizer:
         Chance that a proposal after the initial points is a random point
         instead of the acquisition's optimum (an epsilon-greedy hedge against
         a model that has not yet seen the basin holding the optimum).
-    input_warping : bool, default=False
-        Warp each real and integer feature through a Kumaraswamy CDF whose two
-        parameters are fitted with the kernel's (:mod:`.input_warping`);
-        categorical features are not warped.
     """
 
     def __init__(
@@ -120,7 +113,6 @@ class GPOptimizer:
         n_restarts=10,
         local_search=True,
         random_share=RANDOM_SHARE,
-        input_warping=False,
     ):
         self.encoding = SpaceEncoding(dimensions)
         self.n_initial_points = n_initial_points
@@ -139,18 +131,6 @@ class GPOptimizer:
         self._initial_rng = np.random.RandomState(rng.randint(2**31 - 1))
         self._seed = int(rng.randint(2**31 - 1))
         self.prior = HyperPrior(self.encoding.n_features)
-        self.input_warping = input_warping
-        self._warping = (
-            InputWarping(
-                [
-                    b.columns.start
-                    for b in self.encoding.blocks
-                    if b.kind != "categorical"
-                ]
-            )
-            if input_warping
-            else None
-        )
         self.warping = YeoJohnsonWarping()
         self.xs, self.ys, self.failed, self.noise = [], [], [], []
         self._told_keys = set()
@@ -190,9 +170,7 @@ class GPOptimizer:
             # values told, whatever the order of the tells.
             warm = previous is not None and (not refit or n > _REFIT_EVERY_TELL_UNTIL)
             self.model = GaussianProcess(
-                self.prior,
-                theta_start=previous.theta_ if warm else None,
-                warping=self._warping,
+                self.prior, theta_start=previous.theta_ if warm else None
             ).fit(self.X_, self.y_modelled, optimize=refit)
             if refit:
                 self._n_at_refit = n
@@ -286,7 +264,7 @@ class GPOptimizer:
                 n_lied = len(points)
                 X = np.vstack([X, x_new])
                 y = np.append(y, [self._lie(lied, row[np.newaxis]) for row in x_new])
-                lied = GaussianProcess(self.prior, warping=self._warping)
+                lied = GaussianProcess(self.prior)
                 lied.y_mean_, lied.y_std_ = model.y_mean_, model.y_std_
                 lied.condition(X, y, theta=model.theta_)
                 point = self._propose_one(lied, acq_func, rng, taken)
