@@ -204,7 +204,7 @@ def rf_task():
 def llm_task():
     import torch
 
-    from skhp.llm import LLMClassifier, estimator_score, mean_new_tokens
+    from skhp.llm import LLMClassifier
     from skhp.testing import make_toy_classification, train_tiny_gpt2
 
     torch.set_num_threads(1)
@@ -219,9 +219,22 @@ def llm_task():
         "max_new_tokens": Integer(1, 8),
         "n_examples": Integer(0, 3),
     }
+    return _tokens_task(
+        LLMClassifier(path, random_state=0),
+        X,
+        y,
+        space,
+        lambda tokens: np.asarray(tokens) / space["max_new_tokens"].high,
+    )
+
+
+def _tokens_task(estimator, X, y, space, scale_cost):
+    """An LLM task: the estimator's score against ``mean_new_tokens``."""
+    from skhp.llm import estimator_score, mean_new_tokens
+
     y = np.asarray(y)
     return dict(
-        estimator=LLMClassifier(path, random_state=0),
+        estimator=estimator,
         X=X,
         y=y,
         space=space,
@@ -231,7 +244,7 @@ def llm_task():
         metric="score",
         cost="mean_new_tokens",
         error_ref=_majority_error(y),
-        scale_cost=lambda tokens: np.asarray(tokens) / space["max_new_tokens"].high,
+        scale_cost=scale_cost,
     )
 
 
@@ -250,7 +263,7 @@ def smollm2_task():
     import torch
 
     from skhp.experiment.catalog import LLM_PROMPTS, load_dataset
-    from skhp.llm import LLMClassifier, estimator_score, mean_new_tokens
+    from skhp.llm import LLMClassifier
 
     torch.set_num_threads(1)
     X, y = load_dataset("sentiment")
@@ -262,19 +275,13 @@ def smollm2_task():
         "n_samples": Integer(1, SMOLLM2_MAX_SAMPLES),
     }
     high = SMOLLM2_MAX_NEW_TOKENS * SMOLLM2_MAX_SAMPLES
-    return dict(
-        estimator=LLMClassifier(random_state=0, batch_size=16, torch_num_threads=1),
-        X=list(X),
-        y=np.asarray(y),
-        space=space,
-        scoring={"score": estimator_score, "mean_new_tokens": mean_new_tokens},
-        refit="score",
-        objectives={"score": "max", "mean_new_tokens": "min"},
-        metric="score",
-        cost="mean_new_tokens",
-        error_ref=_majority_error(y),
+    return _tokens_task(
+        LLMClassifier(random_state=0, batch_size=16, torch_num_threads=1),
+        list(X),
+        y,
+        space,
         # Tokens span 0 to 56 (8 new tokens x 7 samples): log(1 + tokens).
-        scale_cost=lambda tokens: np.log1p(np.asarray(tokens)) / math.log1p(high),
+        lambda tokens: np.log1p(np.asarray(tokens)) / math.log1p(high),
     )
 
 
@@ -320,9 +327,7 @@ def _optuna_distributions(space):
     out = {}
     for name, dim in space.items():
         if isinstance(dim, Categorical):
-            out[name] = optuna.distributions.CategoricalDistribution(
-                list(dim.choices)
-            )
+            out[name] = optuna.distributions.CategoricalDistribution(list(dim.choices))
         elif isinstance(dim, Integer):
             out[name] = optuna.distributions.IntDistribution(dim.low, dim.high)
         else:
