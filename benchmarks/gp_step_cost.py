@@ -16,7 +16,7 @@ BLAS is limited to one thread. ``--optimizer-kwargs`` (JSON) is passed to
 the optimiser, to time an option. Run from the repository root::
 
     python benchmarks/gp_step_cost.py --within-search 50 300 --told 1000
-    python benchmarks/gp_step_cost.py --optimizer-kwargs '{"input_warping": true}'
+    python benchmarks/gp_step_cost.py --optimizer-kwargs '{"random_share": 0.0}'
 """
 
 import os

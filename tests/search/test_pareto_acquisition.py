@@ -128,28 +128,18 @@ def test_bayes_search_with_two_objectives_is_reproducible():
     X = np.arange(12, dtype=float).reshape(-1, 1)
     runs = []
     for _ in range(2):
-        search = BayesSearchCV(
-            _QualityCost(),
-            {"x": Real(0.0, 1.0), "z": Real(0.0, 1.0)},
-            n_iter=14,
-            n_initial_points=5,
-            cv=KFold(3),
-            scoring={"quality": lambda e, X, y=None: e.score(X), "size": _size},
-            refit="quality",
-            objectives={"quality": "max", "size": "min"},
-            random_state=0,
-        ).fit(X)
+        search = _front_search(n_iter=14).fit(X)
         runs.append(search.cv_results_["params"])
     assert runs[0] == runs[1]
     # After the initial points, the proposals keep z (pure cost) small.
     assert np.mean([p["z"] for p in runs[0][5:]]) < 0.4
 
 
-def _front_search(**kwargs):
+def _front_search(n_iter=9, **kwargs):
     return BayesSearchCV(
         _QualityCost(),
         {"x": Real(0.0, 1.0), "z": Real(0.0, 1.0)},
-        n_iter=9,
+        n_iter=n_iter,
         n_initial_points=5,
         cv=KFold(3),
         scoring={"quality": lambda e, X, y=None: e.score(X), "size": _size},
