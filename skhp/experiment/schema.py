@@ -79,7 +79,14 @@ SET_BY_EXPERIMENT = {
 }
 #: Searcher parameters a file cannot give: they take Python objects, or
 #: parameter names inside the pipeline the experiment builds.
-PYTHON_ONLY = ("callbacks", "pruner", "warm_start", "initial_points", "objectives")
+PYTHON_ONLY = (
+    "callbacks",
+    "pruner",
+    "warm_start",
+    "initial_points",
+    "objectives",
+    "reference_point",
+)
 DIMENSION_KEYS = {
     "real": ("type", "low", "high", "prior"),
     "integer": ("type", "low", "high", "prior"),

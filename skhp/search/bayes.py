@@ -19,7 +19,7 @@ from ..space.skopt_forms import read_search_spaces
 from .bayes_loop import Branch, KnownResults, SearchLoop, branch_of, branch_result
 from .encoding import BranchEncoding
 from .fit_record import searching
-from .objectives import ObjectivesMixin, check_objectives
+from .objectives import ObjectivesMixin, check_objectives, check_reference_point
 from .optimize_result import check_result_callbacks
 from .optimizer_names import ACQ_FUNCS, OPTIMIZERS
 from .pruners import Pruner
@@ -182,6 +182,16 @@ default=None
         candidate within one standard error of the best on the primary
         metric (``refit``'s metric). ``surrogates_`` and
         ``optimizer_results_`` stay those of the primary metric.
+    reference_point : dict or None, default=None
+        With two objectives, the least useful value of some or all of them,
+        ``{name: value}`` in each objective's own units and direction (for
+        example ``{"accuracy": 0.5}`` on a balanced binary task: a candidate
+        no more accurate than guessing adds nothing). Expected hypervolume
+        improvement measures the front up to this point, so the proposals
+        spend no steps on candidates past it. An objective left out gets the
+        default: 10% of the range of the values seen past the worst of them,
+        which counts every part of the front, the cheap and inaccurate end
+        included. BoTorch calls this ``ref_point``, Ax objective thresholds.
 
     fit_timeout : float or None, default=None
         Seconds each fit-and-score of a candidate on one CV split may take;
@@ -254,6 +264,7 @@ default=None
         "study": [str, None],
         "pruner": [Pruner, None],
         "objectives": [dict, None],
+        "reference_point": [dict, None],
         "fit_timeout": FIT_TIMEOUT_CONSTRAINT,
     }
 
@@ -284,6 +295,7 @@ default=None
         study=None,
         pruner=None,
         objectives=None,
+        reference_point=None,
         fit_timeout=None,
     ):
         super().__init__(
@@ -312,6 +324,7 @@ default=None
         self.study = study
         self.pruner = pruner
         self.objectives = objectives
+        self.reference_point = reference_point
         self.fit_timeout = fit_timeout
 
     # -- skopt's surface: fit(callback=), total_iterations ----------------------
@@ -480,6 +493,7 @@ default=None
         check_objectives(self)
         callbacks = self._check_callbacks()
         settings = split_optimizer_kwargs(self, _DEFAULTS)
+        check_reference_point(self, settings["front_acquisition"])
         subspaces, budgets = read_search_spaces(self.search_spaces, self.n_iter)
         rng = check_random_state(self.random_state)
         branches = self._make_branches(subspaces, rng, settings)

@@ -15,6 +15,7 @@ the costs scikit-learn records for every candidate without a scorer,
 """
 
 import math
+import numbers
 
 import numpy as np
 
@@ -26,6 +27,7 @@ __all__ = [
     "cheapest_within_one_se",
     "chebyshev_values",
     "check_objectives",
+    "check_reference_point",
     "hypervolume_2d",
     "objective_matrix",
     "pareto_ranks",
@@ -129,6 +131,71 @@ def check_objectives(search):
             f"{hint}."
         )
     return {column: direction for column, (_, direction) in columns.items()}
+
+
+def check_reference_point(search, front_acquisition="ehvi"):
+    """Check ``reference_point`` against ``objectives``; return it minimised.
+
+    ``reference_point`` (a :class:`~skhp.BayesSearchCV` parameter) gives,
+    for some or all objectives, the least useful value, in the objective's
+    own units and direction (an accuracy of 0.5 for a balanced binary task: a
+    candidate no more accurate adds nothing to the front). Returns None when
+    it is None, else an array in the order of ``objectives``, maximised
+    objectives negated, NaN where no value was given (the proposals' own rule
+    applies there).
+
+    Raises
+    ------
+    ValueError
+        When ``objectives`` is not set, a key is not an objective, a value is
+        not a finite number, or the proposals do not use a reference point
+        (more than two objectives, or ParEGO).
+    """
+    reference = getattr(search, "reference_point", None)
+    if reference is None:
+        return None
+    name = type(search).__name__
+    objectives = search.objectives
+    if objectives is None:
+        raise ValueError(
+            f"{name}: reference_point={reference!r} is given but objectives is "
+            "None; the reference point bounds the objectives' front. Set "
+            "`objectives` or leave reference_point=None."
+        )
+    if len(objectives) != 2 or front_acquisition != "ehvi":
+        why = (
+            f"{len(objectives)} objectives"
+            if len(objectives) != 2
+            else f"optimizer_kwargs['front_acquisition']={front_acquisition!r}"
+        )
+        raise ValueError(
+            f"{name}: reference_point is used only by expected hypervolume "
+            "improvement, the proposals for two objectives, but this search has "
+            f"{why}, whose ParEGO proposals use none; leave reference_point=None."
+        )
+    unknown = [key for key in reference if key not in objectives]
+    if unknown:
+        raise ValueError(
+            f"{name}: reference_point names {unknown}, which are not objectives; "
+            f"its keys must be among {list(objectives)}."
+        )
+    values = []
+    for key, direction in objectives.items():
+        value = reference.get(key, None)
+        if value is not None and not (
+            isinstance(value, numbers.Real)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+        ):
+            raise ValueError(
+                f"{name}: reference_point[{key!r}] must be a finite number (the "
+                f"least useful value of that objective), but got {value!r}."
+            )
+        if value is None:
+            values.append(np.nan)
+        else:
+            values.append(-float(value) if direction == "max" else float(value))
+    return np.array(values)
 
 
 def _metric(search, key):
@@ -389,5 +456,8 @@ def ask_for_front(search, branch, n, results, front_acquisition="ehvi"):
     if rows.shape[1] == 2 and front_acquisition == "ehvi":
         from .pareto_acquisition import ehvi_ask
 
-        return ehvi_ask(branch.optimizer, points, rows, n, branch.rng)
+        reference = check_reference_point(search, front_acquisition)
+        return ehvi_ask(
+            branch.optimizer, points, rows, n, branch.rng, reference=reference
+        )
     return parego_ask(branch.optimizer, points, rows, n, branch.rng)

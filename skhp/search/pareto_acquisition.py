@@ -108,10 +108,31 @@ def log_wide_costs(F):
     costs within a factor of 10) are kept. ``F`` must be finite.
     """
     F = np.array(F, dtype=float)
-    low, high = F.min(axis=0), F.max(axis=0)
-    wide = (low > 0) & (high >= _LOG_SPAN * np.where(low > 0, low, 1.0))
+    wide = _wide_columns(F)
     F[:, wide] = np.log(F[:, wide])
     return F
+
+
+def _wide_columns(F):
+    """Which columns of ``F`` :func:`log_wide_costs` takes the logarithm of."""
+    low, high = F.min(axis=0), F.max(axis=0)
+    return (low > 0) & (high >= _LOG_SPAN * np.where(low > 0, low, 1.0))
+
+
+def _scaled_reference(reference, wide, low, span):
+    """The user's reference point on the proposals' scale; 1.1 where not given.
+
+    ``reference`` is minimised (NaN where not given); on a column taken in
+    log, a reference at or below 0 becomes -inf (nothing is below it).
+    """
+    if reference is None:
+        return np.full(2, _REFERENCE)
+    ref = np.array(reference, dtype=float)
+    given = ~np.isnan(ref)
+    logged = given & wide
+    with np.errstate(divide="ignore"):
+        ref[logged] = np.log(np.maximum(ref[logged], 0.0))
+    return np.where(given, (ref - low) / span, _REFERENCE)
 
 
 def _candidates(space, front_points, rng):
@@ -125,7 +146,7 @@ def _candidates(space, front_points, rng):
     return points
 
 
-def ehvi_ask(optimizer, points, F, n, rng):
+def ehvi_ask(optimizer, points, F, n, rng, reference=None):
     """Propose ``n`` points by expected hypervolume improvement (2 objectives).
 
     One fresh :class:`~skhp.search.optimizer.SurrogateOptimizer` per
@@ -142,6 +163,14 @@ def ehvi_ask(optimizer, points, F, n, rng):
     candidate's posterior median to the front before choosing the next
     (kriging believer).
 
+    A user's ``reference`` (the search's ``reference_point``) replaces the
+    1.1 of the objectives it gives: values past it add nothing, so the
+    proposals leave that part of the front alone. When no sample of any
+    candidate improves on it (every candidate is expected past the
+    reference), the candidate with the smallest expected distance past it
+    (the sum over objectives of how far a sample lies beyond the reference,
+    averaged over samples) is proposed instead.
+
     Parameters
     ----------
     optimizer : SurrogateOptimizer
@@ -154,6 +183,9 @@ def ehvi_ask(optimizer, points, F, n, rng):
         Number of points to propose.
     rng : numpy.random.RandomState
         For the surrogates' seeds, the candidates and the samples.
+    reference : array-like of shape (2,) or None, default=None
+        The least useful value of each objective, minimised like ``F``; NaN
+        where not given (:func:`~skhp.search.objectives.check_reference_point`).
 
     Returns
     -------
@@ -172,9 +204,11 @@ def ehvi_ask(optimizer, points, F, n, rng):
     if ok.sum() < 2:
         return optimizer.ask(n)
     F = F.copy()
+    wide = _wide_columns(F[ok])
     F[ok] = log_wide_costs(F[ok])
     low, high = F[ok].min(axis=0), F[ok].max(axis=0)
     span = np.where(high > low, high - low, 1.0)
+    reference = _scaled_reference(reference, wide, low, span)
     models = []
     for j in range(2):
         surrogate = optimizer.fresh(rng.randint(np.iinfo(np.int32).max))
@@ -188,7 +222,6 @@ def ehvi_ask(optimizer, points, F, n, rng):
         models.append(surrogate)
     space = models[0].space
     scaled = (F[ok] - low) / span
-    reference = np.full(2, _REFERENCE)
     on_front = np.flatnonzero(ok)[_front_mask(scaled)]
     candidates = [
         to_python(optimizer.dimensions, c)
@@ -212,8 +245,13 @@ def ehvi_ask(optimizer, points, F, n, rng):
     excluded = np.array([_key(p) in told for p in candidates])
     front = scaled
     chosen = []
+    # How far past the reference each candidate is expected (0 for those
+    # certainly inside it): the proposal when nothing improves the front.
+    beyond = np.clip(samples - reference, 0.0, None).sum(axis=-1).mean(axis=0)
     for _ in range(n):
         ehvi = expected_hypervolume_improvement(front, samples, reference)
+        if not (ehvi[~excluded] > 0).any():
+            ehvi = -beyond
         ehvi[excluded] = -np.inf
         best = int(np.argmax(ehvi))
         chosen.append(best)

@@ -136,9 +136,7 @@ def test_bayes_search_with_two_objectives_is_reproducible():
 
 
 def _front_search(n_iter=9, **kwargs):
-    return BayesSearchCV(
-        _QualityCost(),
-        {"x": Real(0.0, 1.0), "z": Real(0.0, 1.0)},
+    settings = dict(
         n_iter=n_iter,
         n_initial_points=5,
         cv=KFold(3),
@@ -146,7 +144,11 @@ def _front_search(n_iter=9, **kwargs):
         refit="quality",
         objectives={"quality": "max", "size": "min"},
         random_state=0,
-        **kwargs,
+    )
+    return BayesSearchCV(
+        _QualityCost(),
+        {"x": Real(0.0, 1.0), "z": Real(0.0, 1.0)},
+        **{**settings, **kwargs},
     )
 
 
@@ -167,4 +169,116 @@ def test_front_acquisition_must_be_known():
     X = np.arange(12, dtype=float).reshape(-1, 1)
     search = _front_search(optimizer_kwargs={"front_acquisition": "nsga2"})
     with pytest.raises(ValueError, match=r"'ehvi' or 'parego', but got 'nsga2'"):
+        search.fit(X)
+
+
+def test_ehvi_ask_spends_no_step_past_a_given_reference():
+    # Objectives (x, (1 - x)**2 + z/10): the front's cheap end is x near 1,
+    # where the first objective is worst. With the first objective's least
+    # useful value at 0.5, EHVI aims at x < 0.5 only; without it, at both
+    # ends.
+    dims, points, F = _history(20, 1)
+    asked = {}
+    for reference in (None, [0.5, np.nan]):
+        opt = SurrogateOptimizer(dims, n_initial_points=5, random_state=0)
+        asked[str(reference)] = ehvi_ask(
+            opt, points, F, 6, np.random.RandomState(0), reference=reference
+        )
+    assert all(p[0] < 0.5 for p in asked["[0.5, nan]"])
+    assert any(p[0] >= 0.5 for p in asked["None"])
+
+
+def test_ehvi_ask_heads_for_the_reference_when_nothing_improves_on_it():
+    # The first objective (x, 0.3 to 1 among the points seen) cannot reach
+    # -5: every candidate's improvement is zero, and the proposals go where
+    # it is expected smallest instead of anywhere.
+    dims, points, F = _history(20, 1)
+    keep = F[:, 0] > 0.3
+    points = [p for p, k in zip(points, keep) if k]
+    opt = SurrogateOptimizer(dims, n_initial_points=5, random_state=0)
+    asked = ehvi_ask(
+        opt, points, F[keep], 3, np.random.RandomState(0), reference=[-5.0, np.nan]
+    )
+    assert len({tuple(p) for p in asked}) == 3
+    assert max(p[0] for p in asked) < min(p[0] for p in points)
+
+
+def test_reference_point_on_a_log_scaled_cost():
+    # A cost over three decades is compared in log; a reference on it is
+    # logged too, and one at or below zero leaves nothing inside.
+    from skhp.search.pareto_acquisition import _scaled_reference
+
+    wide = np.array([False, True])
+    low, span = np.array([-1.0, np.log(10.0)]), np.array([0.5, np.log(100.0)])
+    ref = _scaled_reference([-0.75, 100.0], wide, low, span)
+    np.testing.assert_allclose(ref, [0.5, 0.5])
+    assert _scaled_reference([np.nan, 0.0], wide, low, span)[1] == -np.inf
+    np.testing.assert_allclose(_scaled_reference(None, wide, low, span), [1.1, 1.1])
+
+
+def test_bayes_search_reference_point_keeps_proposals_past_it_out():
+    # quality = x (+ a fold term below 0.12), size = 1 + 1000 x**3 + 10 z:
+    # with quality below 0.6 declared useless, the proposals after the
+    # initial design have x >= 0.5; without it some go to the small models.
+    X = np.arange(12, dtype=float).reshape(-1, 1)
+    given = _front_search(n_iter=16, reference_point={"quality": 0.6}).fit(X)
+    default = _front_search(n_iter=16).fit(X)
+    # The first six candidates come before any front proposal (the same in
+    # both runs); the reference point acts on the ten after them.
+    assert given.cv_results_["params"][:6] == default.cv_results_["params"][:6]
+    x_given = [p["x"] for p in given.cv_results_["params"][6:]]
+    x_default = [p["x"] for p in default.cv_results_["params"][6:]]
+    assert min(x_given) >= 0.5, x_given
+    assert min(x_default) < 0.5, x_default
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (
+            {"reference_point": {"accuracy": 0.5}},
+            r"reference_point names \['accuracy'\], which are not objectives; "
+            r"its keys must be among \['quality', 'size'\]",
+        ),
+        (
+            {"reference_point": {"quality": "0.5"}},
+            r"reference_point\['quality'\] must be a finite number .* got '0.5'",
+        ),
+        (
+            {"reference_point": {"size": float("inf")}},
+            r"reference_point\['size'\] must be a finite number .* got inf",
+        ),
+        (
+            {
+                "reference_point": {"quality": 0.5},
+                "optimizer_kwargs": {"front_acquisition": "parego"},
+            },
+            r"optimizer_kwargs\['front_acquisition'\]='parego', whose ParEGO",
+        ),
+        (
+            {"reference_point": {"quality": 0.5}, "objectives": None},
+            r"reference_point=\{'quality': 0.5\} is given but objectives is None",
+        ),
+    ],
+)
+def test_bad_reference_point_is_refused_before_any_fit(kwargs, match):
+    X = np.arange(12, dtype=float).reshape(-1, 1)
+    search = _front_search(**kwargs)
+    with pytest.raises(ValueError, match=match):
+        search.fit(X)
+    assert not hasattr(search, "cv_results_")
+
+
+def test_reference_point_with_three_objectives_is_refused():
+    X = np.arange(12, dtype=float).reshape(-1, 1)
+    search = _front_search(reference_point={"quality": 0.5})
+    search.set_params(
+        scoring={
+            "quality": lambda e, X, y=None: e.score(X),
+            "size": _size,
+            "size2": _size,
+        },
+        objectives={"quality": "max", "size": "min", "size2": "min"},
+    )
+    with pytest.raises(ValueError, match="has 3 objectives"):
         search.fit(X)
