@@ -117,6 +117,9 @@ class ParetoFrontDisplay:
     x_label, y_label : str
     x_direction, y_direction : {"max", "min"}
         Which way is better, for the step line along the front.
+    x_reference, y_reference : float or None, default=None
+        The search's ``reference_point`` on each axis (the least useful
+        value), drawn as a dashed line.
 
     Attributes
     ----------
@@ -125,6 +128,8 @@ class ParetoFrontDisplay:
     dominated_ : matplotlib PathCollection
         The others, faded.
     chosen_ : matplotlib Line2D or None
+    reference_ : list of matplotlib Line2D
+        The dashed lines of the reference point, one per axis given.
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
 
@@ -145,6 +150,8 @@ class ParetoFrontDisplay:
         y_label="score",
         x_direction="min",
         y_direction="max",
+        x_reference=None,
+        y_reference=None,
     ):
         self.x = x
         self.y = y
@@ -154,6 +161,8 @@ class ParetoFrontDisplay:
         self.y_label = y_label
         self.x_direction = x_direction
         self.y_direction = y_direction
+        self.x_reference = x_reference
+        self.y_reference = y_reference
 
     def plot(self, ax=None):
         """Draw the candidates, the front's step line and the refit choice.
@@ -186,6 +195,14 @@ class ParetoFrontDisplay:
                 zorder=4,
                 label="refit choice",
             )
+        self.reference_ = []
+        style = dict(color="tab:gray", linestyle="--", linewidth=1)
+        if self.x_reference is not None:
+            self.reference_.append(ax.axvline(self.x_reference, **style))
+        if self.y_reference is not None:
+            self.reference_.append(ax.axhline(self.y_reference, **style))
+        if self.reference_:
+            self.reference_[0].set_label("reference point")
         arrow = {"min": "lower is better", "max": "higher is better"}
         ax.set_xlabel(f"{self.x_label} ({arrow[self.x_direction]})")
         ax.set_ylabel(f"{self.y_label} ({arrow[self.y_direction]})")
@@ -229,6 +246,7 @@ class ParetoFrontDisplay:
                     f"{axis}={name!r} is not one of the objectives {names}."
                 )
         ranks = pareto_ranks(objective_matrix(results, columns))
+        reference = getattr(search_or_results, "reference_point", None) or {}
         display = cls(
             np.asarray(results[by_name[x]], dtype=float),
             np.asarray(results[by_name[y]], dtype=float),
@@ -238,6 +256,8 @@ class ParetoFrontDisplay:
             y_label=y,
             x_direction=columns[by_name[x]],
             y_direction=columns[by_name[y]],
+            x_reference=reference.get(x),
+            y_reference=reference.get(y),
         )
         return display.plot(ax=ax)
 
@@ -283,5 +303,11 @@ def pareto_sections(results, folder):
             "error of the best on the primary metric, unless refit is a "
             "callable) as a red star. The table lists the front."
         )
+        if getattr(search, "reference_point", None):
+            caption += (
+                " The dashed line is the reference point the search was given "
+                f"({search.reference_point}): the least useful value of an "
+                "objective."
+            )
         sections.append((f"{TITLE} ({name})", path, (header, rows), caption))
     return sections

@@ -88,6 +88,32 @@ def test_display_highlights_the_front_and_marks_the_refit_choice(search):
     assert display.ax_.get_ylabel() == "quality (higher is better)"
 
 
+def test_display_draws_the_reference_point_a_search_was_given(search):
+    from skhp import BayesSearchCV, Real
+
+    X = np.arange(12, dtype=float).reshape(-1, 1)
+    bayes = BayesSearchCV(
+        Tradeoff(),
+        {"x": Real(0.0, 1.0), "z": Real(0.0, 1.0)},
+        n_iter=6,
+        n_initial_points=4,
+        cv=KFold(3),
+        scoring={"quality": quality, "cost": cost},
+        refit="quality",
+        objectives={"quality": "max", "cost": "min"},
+        reference_point={"quality": 0.5},
+        random_state=0,
+    ).fit(X)
+    display = ParetoFrontDisplay.from_search(bayes)
+    (line,) = display.reference_
+    assert list(line.get_ydata()) == [0.5, 0.5]  # horizontal: the quality axis
+    assert line.get_label() == "reference point"
+    # Swapping the axes moves it; a search without one draws none.
+    (line,) = ParetoFrontDisplay.from_search(bayes, x="quality", y="cost").reference_
+    assert list(line.get_xdata()) == [0.5, 0.5]
+    assert ParetoFrontDisplay.from_search(search).reference_ == []
+
+
 def test_display_refuses_an_unknown_axis(search):
     with pytest.raises(ValueError, match=r"x='latency' is not one of the objectives"):
         ParetoFrontDisplay.from_search(search, x="latency")
