@@ -166,10 +166,11 @@ def ehvi_ask(optimizer, points, F, n, rng, reference=None):
     A user's ``reference`` (the search's ``reference_point``) replaces the
     1.1 of the objectives it gives: values past it add nothing, so the
     proposals leave that part of the front alone. When no sample of any
-    candidate improves on it (every candidate is expected past the
-    reference), the candidate with the smallest expected distance past it
-    (the sum over objectives of how far a sample lies beyond the reference,
-    averaged over samples) is proposed instead.
+    candidate improves the front (with a given reference: typically every
+    candidate is expected past it), the candidate with the smallest expected
+    distance past the reference (the sum over objectives of how far a sample
+    lies beyond it, averaged over samples; the first candidate on ties, as
+    before this rule) is proposed instead.
 
     Parameters
     ----------
