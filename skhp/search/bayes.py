@@ -18,8 +18,8 @@ from ..journal import Journal
 from ..space.skopt_forms import read_search_spaces
 from .bayes_loop import Branch, KnownResults, SearchLoop, branch_of, branch_result
 from .encoding import BranchEncoding
-from .fit_record import searching
-from .objectives import ObjectivesMixin, check_objectives, check_reference_point
+from .fit_record import fit_record_of, searching
+from .objectives import ObjectivesMixin, check_objectives, fitted_reference_point
 from .optimize_result import check_result_callbacks
 from .optimizer_names import ACQ_FUNCS, OPTIMIZERS
 from .pruners import Pruner
@@ -182,16 +182,22 @@ default=None
         candidate within one standard error of the best on the primary
         metric (``refit``'s metric). ``surrogates_`` and
         ``optimizer_results_`` stay those of the primary metric.
-    reference_point : dict or None, default=None
-        With two objectives, the least useful value of some or all of them,
-        ``{name: value}`` in each objective's own units and direction (for
-        example ``{"accuracy": 0.5}`` on a balanced binary task: a candidate
-        no more accurate than guessing adds nothing). Expected hypervolume
-        improvement measures the front up to this point, so the proposals
-        spend no steps on candidates past it. An objective left out gets the
-        default: 10% of the range of the values seen past the worst of them,
-        which counts every part of the front, the cheap and inaccurate end
-        included. BoTorch calls this ``ref_point``, Ax objective thresholds.
+    reference_point : dict, "baseline" or None, default="baseline"
+        With two objectives, the least useful value of some or all of them:
+        expected hypervolume improvement measures the front up to this
+        point, so the proposals spend no steps on candidates past it.
+        ``"baseline"`` (the default) takes the primary metric's from the
+        score of a baseline that ignores the features
+        (:func:`~skhp.search.baseline.baseline_score`: scikit-learn's
+        ``DummyClassifier(strategy="prior")`` or ``DummyRegressor`` fitted
+        and scored on the training data; 0.5 accuracy on a balanced binary
+        task); a dict gives values, ``{name: value}`` in each objective's own
+        units and direction (for example ``{"accuracy": 0.6}``). An objective
+        left without one (a cost, or any objective with
+        ``reference_point=None``) gets 10% of the range of the values seen
+        past the worst of them, which counts every part of the front, the
+        cheap and useless end included. ``reference_point_`` holds the values
+        used. BoTorch calls this ``ref_point``, Ax objective thresholds.
 
     fit_timeout : float or None, default=None
         Seconds each fit-and-score of a candidate on one CV split may take;
@@ -212,6 +218,11 @@ default=None
         name order, and their negated scores), ``x`` and ``fun`` (the best),
         ``space`` and ``models``; ``skopt.plots.plot_objective``,
         ``plot_convergence`` and ``plot_evaluations`` draw them.
+    reference_point_ : dict or None
+        With two objectives and expected hypervolume improvement, the
+        reference point the proposals used, ``{objective: value}`` in the
+        objectives' own units (``reference_point`` as given, or the
+        baseline's score; empty when no value applied); None otherwise.
     total_iterations : int
         The number of candidates ``fit`` evaluates unless stopped early (a
         property, available before ``fit``).
@@ -264,7 +275,7 @@ default=None
         "study": [str, None],
         "pruner": [Pruner, None],
         "objectives": [dict, None],
-        "reference_point": [dict, None],
+        "reference_point": [dict, StrOptions({"baseline"}), None],
         "fit_timeout": FIT_TIMEOUT_CONSTRAINT,
     }
 
@@ -295,7 +306,7 @@ default=None
         study=None,
         pruner=None,
         objectives=None,
-        reference_point=None,
+        reference_point="baseline",
         fit_timeout=None,
     ):
         super().__init__(
@@ -493,7 +504,10 @@ default=None
         check_objectives(self)
         callbacks = self._check_callbacks()
         settings = split_optimizer_kwargs(self, _DEFAULTS)
-        check_reference_point(self, settings["front_acquisition"])
+        record = fit_record_of(self)
+        self.reference_point_ = fitted_reference_point(
+            self, settings["front_acquisition"], record.X, record.y
+        )
         subspaces, budgets = read_search_spaces(self.search_spaces, self.n_iter)
         rng = check_random_state(self.random_state)
         branches = self._make_branches(subspaces, rng, settings)

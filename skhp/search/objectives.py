@@ -28,7 +28,9 @@ __all__ = [
     "chebyshev_values",
     "check_objectives",
     "check_reference_point",
+    "fitted_reference_point",
     "hypervolume_2d",
+    "minimised_reference",
     "objective_matrix",
     "pareto_ranks",
     "parego_ask",
@@ -134,35 +136,47 @@ def check_objectives(search):
 
 
 def check_reference_point(search, front_acquisition="ehvi"):
-    """Check ``reference_point`` against ``objectives``; return it minimised.
+    """Check ``reference_point`` against ``objectives``; return the values given.
 
     ``reference_point`` (a :class:`~skhp.BayesSearchCV` parameter) gives,
     for some or all objectives, the least useful value, in the objective's
     own units and direction (an accuracy of 0.5 for a balanced binary task: a
-    candidate no more accurate adds nothing to the front). Returns None when
-    it is None, else an array in the order of ``objectives``, maximised
-    objectives negated, NaN where no value was given (the proposals' own rule
-    applies there).
+    candidate no more accurate adds nothing to the front); ``"baseline"``
+    (the default) takes the primary metric's from a feature-blind baseline
+    (:func:`fitted_reference_point`).
+
+    Returns
+    -------
+    reference : dict, "baseline" or None
+        ``{objective: float}`` as given, ``"baseline"``, or None when there
+        is nothing to use: ``reference_point`` is None, or it is
+        ``"baseline"`` and the search has no objectives or ParEGO proposals
+        (the default then does nothing).
 
     Raises
     ------
     ValueError
-        When ``objectives`` is not set, a key is not an objective, a value is
-        not a finite number, or the proposals do not use a reference point
-        (more than two objectives, or ParEGO).
+        For a dict, when ``objectives`` is not set, a key is not an
+        objective, a value is not a finite number, or the proposals do not
+        use a reference point (more than two objectives, or ParEGO).
     """
     reference = getattr(search, "reference_point", None)
     if reference is None:
         return None
     name = type(search).__name__
     objectives = search.objectives
+    uses_reference = (
+        objectives is not None and len(objectives) == 2 and front_acquisition == "ehvi"
+    )
+    if isinstance(reference, str):
+        return reference if uses_reference else None
     if objectives is None:
         raise ValueError(
             f"{name}: reference_point={reference!r} is given but objectives is "
             "None; the reference point bounds the objectives' front. Set "
             "`objectives` or leave reference_point=None."
         )
-    if len(objectives) != 2 or front_acquisition != "ehvi":
+    if not uses_reference:
         why = (
             f"{len(objectives)} objectives"
             if len(objectives) != 2
@@ -179,9 +193,7 @@ def check_reference_point(search, front_acquisition="ehvi"):
             f"{name}: reference_point names {unknown}, which are not objectives; "
             f"its keys must be among {list(objectives)}."
         )
-    values = []
-    for key, direction in objectives.items():
-        value = reference.get(key, None)
+    for key, value in reference.items():
         if value is not None and not (
             isinstance(value, numbers.Real)
             and not isinstance(value, bool)
@@ -191,11 +203,68 @@ def check_reference_point(search, front_acquisition="ehvi"):
                 f"{name}: reference_point[{key!r}] must be a finite number (the "
                 f"least useful value of that objective), but got {value!r}."
             )
-        if value is None:
-            values.append(np.nan)
-        else:
-            values.append(-float(value) if direction == "max" else float(value))
-    return np.array(values)
+    return {key: float(v) for key, v in reference.items() if v is not None}
+
+
+def _primary_scorer(search, primary):
+    """What ``scoring`` computes the primary metric with (a name, callable or None)."""
+    scoring = search.scoring
+    if isinstance(scoring, dict):
+        return scoring[primary]
+    if isinstance(scoring, (list, tuple, set)):
+        return primary
+    return scoring
+
+
+def fitted_reference_point(search, front_acquisition, X, y):
+    """The reference point a search's proposals use, in objectives' own units.
+
+    ``reference_point`` checked by :func:`check_reference_point`; with
+    ``"baseline"``, the primary metric (``refit``'s, when it is an
+    objective) gets :func:`~skhp.search.baseline.baseline_score` of the
+    search's estimator on ``(X, y)`` when there is one.
+
+    Returns
+    -------
+    reference : dict or None
+        ``{objective: value}`` (objectives left out get the proposals' own
+        rule, 10% past the worst value seen), or None when the proposals use
+        no reference point (no objectives, or ParEGO).
+    """
+    reference = check_reference_point(search, front_acquisition)
+    objectives = search.objectives
+    if objectives is None or len(objectives) != 2 or front_acquisition != "ehvi":
+        return None
+    if reference != "baseline":
+        return reference or {}
+    from .baseline import baseline_score
+
+    primary = primary_metric(search)
+    key = primary if primary in objectives else None
+    if key is None and _scorer_names(search) is None:
+        # One metric: the objective is "score" or the scoring string.
+        key = next((k for k in objectives if k not in TIME_COSTS), None)
+    if key is None:
+        return {}
+    value = baseline_score(search.estimator, _primary_scorer(search, key), X, y)
+    return {} if value is None else {key: value}
+
+
+def minimised_reference(search, reference):
+    """``reference`` ({objective: value}) as an array in the order of
+    ``objectives``, maximised objectives negated, NaN where not given; None
+    for None."""
+    if reference is None:
+        return None
+    return np.array(
+        [
+            np.nan
+            if key not in reference
+            else (-reference[key] if direction == "max" else reference[key])
+            for key, direction in search.objectives.items()
+        ],
+        dtype=float,
+    )
 
 
 def _metric(search, key):
@@ -456,7 +525,9 @@ def ask_for_front(search, branch, n, results, front_acquisition="ehvi"):
     if rows.shape[1] == 2 and front_acquisition == "ehvi":
         from .pareto_acquisition import ehvi_ask
 
-        reference = check_reference_point(search, front_acquisition)
+        reference = minimised_reference(
+            search, getattr(search, "reference_point_", None)
+        )
         return ehvi_ask(
             branch.optimizer, points, rows, n, branch.rng, reference=reference
         )

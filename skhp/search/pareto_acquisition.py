@@ -120,7 +120,7 @@ def _wide_columns(F):
 
 
 def _scaled_reference(reference, wide, low, span):
-    """The user's reference point on the proposals' scale; 1.1 where not given.
+    """A given reference point on the proposals' scale; 1.1 where not given.
 
     ``reference`` is minimised (NaN where not given); on a column taken in
     log, a reference at or below 0 becomes -inf (nothing is below it).
@@ -163,8 +163,9 @@ def ehvi_ask(optimizer, points, F, n, rng, reference=None):
     candidate's posterior median to the front before choosing the next
     (kriging believer).
 
-    A user's ``reference`` (the search's ``reference_point``) replaces the
-    1.1 of the objectives it gives: values past it add nothing, so the
+    A given ``reference`` (the search's ``reference_point_``: values the user
+    gave, or a feature-blind baseline's score) replaces the 1.1 of the
+    objectives it gives: values past it add nothing, so the
     proposals leave that part of the front alone. When no sample of any
     candidate improves the front (with a given reference: typically every
     candidate is expected past it), the candidate with the smallest expected
@@ -186,7 +187,7 @@ def ehvi_ask(optimizer, points, F, n, rng, reference=None):
         For the surrogates' seeds, the candidates and the samples.
     reference : array-like of shape (2,) or None, default=None
         The least useful value of each objective, minimised like ``F``; NaN
-        where not given (:func:`~skhp.search.objectives.check_reference_point`).
+        where not given (:func:`~skhp.search.objectives.minimised_reference`).
 
     Returns
     -------
