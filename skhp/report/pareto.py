@@ -118,8 +118,9 @@ class ParetoFrontDisplay:
     x_direction, y_direction : {"max", "min"}
         Which way is better, for the step line along the front.
     x_reference, y_reference : float or None, default=None
-        The search's ``reference_point`` on each axis (the least useful
-        value), drawn as a dashed line.
+        The reference point of the search's proposals on each axis
+        (``reference_point_``: the least useful value), drawn as a dashed
+        line.
 
     Attributes
     ----------
@@ -246,7 +247,7 @@ class ParetoFrontDisplay:
                     f"{axis}={name!r} is not one of the objectives {names}."
                 )
         ranks = pareto_ranks(objective_matrix(results, columns))
-        reference = getattr(search_or_results, "reference_point", None) or {}
+        reference = getattr(search_or_results, "reference_point_", None) or {}
         display = cls(
             np.asarray(results[by_name[x]], dtype=float),
             np.asarray(results[by_name[y]], dtype=float),
@@ -303,11 +304,17 @@ def pareto_sections(results, folder):
             "error of the best on the primary metric, unless refit is a "
             "callable) as a red star. The table lists the front."
         )
-        if getattr(search, "reference_point", None):
+        reference = getattr(search, "reference_point_", None)
+        if reference:
+            source = (
+                "the score of a baseline that ignores the features"
+                if search.reference_point == "baseline"
+                else "as given"
+            )
             caption += (
-                " The dashed line is the reference point the search was given "
-                f"({search.reference_point}): the least useful value of an "
-                "objective."
+                " The dashed line is the reference point of the search's "
+                f"proposals ({reference}; {source}): the least useful value of "
+                "an objective."
             )
         sections.append((f"{TITLE} ({name})", path, (header, rows), caption))
     return sections

@@ -129,3 +129,33 @@ def test_report_has_a_pareto_section(search, tmp_path, format):
     if format == "markdown":
         assert "![Pareto front: quality against cost (grid)](pareto.png)" in text
         assert "| candidate | quality | cost | x | z | refit |" in text
+
+
+def test_report_draws_and_names_the_baseline_reference(tmp_path):
+    from sklearn.linear_model import LogisticRegression
+
+    from skhp import BayesSearchCV, Real
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] > 0.5).astype(int)  # 41 of 60 in class 0
+    bayes = BayesSearchCV(
+        LogisticRegression(),
+        {"C": Real(1e-3, 10.0, prior="log-uniform")},
+        n_iter=5,
+        n_initial_points=3,
+        cv=KFold(3),
+        scoring={
+            "accuracy": "accuracy",
+            "norm": lambda e, X, y: float(abs(e.coef_).sum()),
+        },
+        refit="accuracy",
+        objectives={"accuracy": "max", "norm": "min"},
+        random_state=0,
+    ).fit(X, y)
+    share = np.mean(y == 0)
+    assert bayes.reference_point_ == {"accuracy": pytest.approx(share)}
+    (line,) = ParetoFrontDisplay.from_search(bayes).reference_
+    assert list(line.get_ydata()) == pytest.approx([share, share])
+    text = write_report(tmp_path, {"bayes": bayes}).read_text()
+    assert "a baseline that ignores the features" in text
