@@ -251,9 +251,11 @@ def fitted_reference_point(search, front_acquisition, X, y):
 
 
 def minimised_reference(search, reference):
-    """``reference`` ({objective: value}) as an array in the order of
-    ``objectives``, maximised objectives negated, NaN where not given; None
-    for None."""
+    """A reference point ``{objective: value}`` as the proposals minimise it.
+
+    Returns an array in the order of ``search.objectives``, maximised
+    objectives negated, NaN where ``reference`` gives no value; None for None.
+    """
     if reference is None:
         return None
     return np.array(
