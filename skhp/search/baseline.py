@@ -25,19 +25,20 @@ def _final_step(estimator):
 
 
 def _own_score_metric(estimator):
-    """The metric of ``estimator.score`` on a dummy: a scorer name, or None.
+    """What ``estimator.score`` measures, to score a dummy with; None if unknown.
 
     An estimator with a string ``scoring`` parameter (skhp's LLM estimators)
     scores with that metric; without one (or with None) it follows
     scikit-learn's convention, ``score`` = accuracy or R², which the dummy's
-    own ``score`` gives. A callable ``scoring`` cannot be carried over.
+    own ``score`` gives (returned as ``"score"``). A callable ``scoring``
+    cannot be carried over (None).
     """
     final = _final_step(estimator)
     params = final.get_params(deep=False) if hasattr(final, "get_params") else {}
     own = params.get("scoring")
     if own is None:
         return "score"
-    return own if isinstance(own, str) else False
+    return own if isinstance(own, str) else None
 
 
 def baseline_score(estimator, scorer, X, y):
@@ -84,7 +85,7 @@ def baseline_score(estimator, scorer, X, y):
         return None
     if scorer is None or scorer is estimator_score:
         scorer = _own_score_metric(estimator)
-        if scorer is False:
+        if scorer is None:
             return None
     try:
         dummy.fit(X, y)

@@ -135,6 +135,14 @@ def check_objectives(search):
     return {column: direction for column, (_, direction) in columns.items()}
 
 
+def _uses_reference(search, front_acquisition):
+    """Whether the proposals measure a hypervolume (two objectives, EHVI)."""
+    objectives = search.objectives
+    return (
+        objectives is not None and len(objectives) == 2 and front_acquisition == "ehvi"
+    )
+
+
 def check_reference_point(search, front_acquisition="ehvi"):
     """Check ``reference_point`` against ``objectives``; return the values given.
 
@@ -165,9 +173,7 @@ def check_reference_point(search, front_acquisition="ehvi"):
         return None
     name = type(search).__name__
     objectives = search.objectives
-    uses_reference = (
-        objectives is not None and len(objectives) == 2 and front_acquisition == "ehvi"
-    )
+    uses_reference = _uses_reference(search, front_acquisition)
     if isinstance(reference, str):
         return reference if uses_reference else None
     if objectives is None:
@@ -232,9 +238,9 @@ def fitted_reference_point(search, front_acquisition, X, y):
         no reference point (no objectives, or ParEGO).
     """
     reference = check_reference_point(search, front_acquisition)
-    objectives = search.objectives
-    if objectives is None or len(objectives) != 2 or front_acquisition != "ehvi":
+    if not _uses_reference(search, front_acquisition):
         return None
+    objectives = search.objectives
     if reference != "baseline":
         return reference or {}
     from .baseline import baseline_score
